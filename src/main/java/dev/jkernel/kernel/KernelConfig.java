@@ -1,0 +1,48 @@
+package dev.jkernel.kernel;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * How to boot a kernel.
+ *
+ * @param root     host directory confined as the guest's "/" (chroot semantics), or null for the host's own file
+ *                 system, unconfined, as qemu-user shows it
+ * @param sysroot  host directory searched first for absolute paths (qemu's -L), or null
+ * @param strace   where to print a strace-format line per syscall, or null for none
+ * @param stdin    the guest's fd 0
+ * @param stdout   the guest's fd 1
+ * @param stderr   the guest's fd 2
+ * @param ttyStdio whether fds 0, 1, 2 answer terminal ioctls (the CLI passes what the host's fds are)
+ * @param cwd      the guest's initial working directory (a guest path)
+ */
+public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStream stdin, OutputStream stdout,
+        OutputStream stderr, boolean[] ttyStdio, String cwd) {
+
+    /** Stdio from the given streams, no terminal, host file system, cwd "/". */
+    public static KernelConfig of(InputStream in, OutputStream out, OutputStream err) {
+        return new KernelConfig(null, null, null, in, out, err, new boolean[3], "/");
+    }
+
+    public KernelConfig withRoot(Path r) {
+        return new KernelConfig(r, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd);
+    }
+
+    public KernelConfig withSysroot(Path s) {
+        return new KernelConfig(root, s, strace, stdin, stdout, stderr, ttyStdio, cwd);
+    }
+
+    public KernelConfig withStrace(PrintStream s) {
+        return new KernelConfig(root, sysroot, s, stdin, stdout, stderr, ttyStdio, cwd);
+    }
+
+    public KernelConfig withCwd(String c) {
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, c);
+    }
+
+    public KernelConfig withTty(boolean[] tty) {
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, tty, cwd);
+    }
+}
