@@ -102,6 +102,9 @@ public final class Kernel {
         int pid = nextPid.getAndIncrement();
         Task init = new Task(this, pid, pid, 0, new AddressSpace(), files, new FsContext(config.cwd()));
         Exec.execve(init, program, argv, envp);
+        if (strace != null) {
+            strace.execve(program, argv, envp.size());
+        }
         int[] result = new int[1];
         Thread thread = Thread.ofPlatform().name("jkernel-pid" + pid).unstarted(() -> {
             result[0] = Entry.runUser(init);
