@@ -94,6 +94,19 @@ public final class Kernel {
      */
     public int run(String program, List<String> argv, List<String> envp) throws ErrnoException,
             Exec.ExecFormatException, InterruptedException {
+        Task init = spawnInit(program, argv, envp);
+        int[] result = new int[1];
+        Thread thread = Thread.ofPlatform().name("jkernel-pid" + init.tid()).unstarted(() -> {
+            result[0] = Entry.runUser(init);
+        });
+        thread.start();
+        thread.join();
+        return result[0];
+    }
+
+    /** Creates pid 1 with the configured stdio and execs {@code program} in it, without running it. */
+    Task spawnInit(String program, List<String> argv, List<String> envp) throws ErrnoException,
+            Exec.ExecFormatException {
         FdTable files = new FdTable();
         boolean[] tty = config.ttyStdio();
         files.install(StreamFile.input(config.stdin(), tty[0]), false);
@@ -105,12 +118,6 @@ public final class Kernel {
         if (strace != null) {
             strace.execve(program, argv, envp.size());
         }
-        int[] result = new int[1];
-        Thread thread = Thread.ofPlatform().name("jkernel-pid" + pid).unstarted(() -> {
-            result[0] = Entry.runUser(init);
-        });
-        thread.start();
-        thread.join();
-        return result[0];
+        return init;
     }
 }
