@@ -107,6 +107,9 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             Kernel k = new Kernel(KernelConfig.of(System.in, System.out, System.err));
+            System.out.print("# Syscall status (riscv64)\n\nGenerated from the syscall table by "
+                    + "`./jkernel syscalls > docs/SYSCALLS.md`; do not edit by hand. Every syscall not listed as "
+                    + "implemented answers -ENOSYS (visible with `--strace`).\n\n");
             System.out.print(k.syscalls().statusMarkdown());
             return 0;
         }
