@@ -18,8 +18,14 @@ public final class Rv64Block {
     long gen;
     /** Next block in the same hash bucket. */
     Rv64Block chain;
+    /** The engine's flush epoch this block was decoded in. */
+    final int epoch;
+    /** Up to two successors seen after this block (taken/fall-through), to skip the hash lookup. */
+    long pc0 = -1, pc1 = -1;
+    Rv64Block next0, next1;
 
-    Rv64Block(long pc, int n, int[] w, long[] imm, int[] off, byte[] page0, byte[] page1, long gen) {
+    Rv64Block(long pc, int n, int[] w, long[] imm, int[] off, byte[] page0, byte[] page1, long gen, int epoch) {
+        this.epoch = epoch;
         this.pc = pc;
         this.n = n;
         this.w = w;
@@ -28,6 +34,21 @@ public final class Rv64Block {
         this.page0 = page0;
         this.page1 = page1;
         this.gen = gen;
+    }
+
+    /** Remembers b as the successor at pc. */
+    void link(long pc, Rv64Block b) {
+        if (pc == pc0) {
+            next0 = b;
+        } else if (pc == pc1) {
+            next1 = b;
+        } else if (next0 == null) {
+            pc0 = pc;
+            next0 = b;
+        } else {
+            pc1 = pc;
+            next1 = b;
+        }
     }
 
     /** Address just past the block's last instruction. */

@@ -29,7 +29,7 @@ public final class Rv64Interpreter implements ExecutionEngine {
     private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private static final int TLB_BITS = 8;
+    private static final int TLB_BITS = 12;
     private static final int TLB_SIZE = 1 << TLB_BITS;
     private static final int TLB_MASK = TLB_SIZE - 1;
     private static final long PG = ~AddressSpace.PAGE_MASK;
@@ -54,6 +54,8 @@ public final class Rv64Interpreter implements ExecutionEngine {
 
     private AddressSpace mm;
     private long gen;
+    /** Bumped by every flush of decoded blocks; a chained successor from an older epoch is dead. */
+    private int epoch;
 
     private final Rv64Decoder dec = new Rv64Decoder();
     private final int[] tw = new int[MAX_BLOCK];
@@ -79,6 +81,7 @@ public final class Rv64Interpreter implements ExecutionEngine {
     }
 
     private void flushBlocks() {
+        epoch++;
         Arrays.fill(table, null);
         blockCount = 0;
         codePages.clear();
@@ -105,6 +108,7 @@ public final class Rv64Interpreter implements ExecutionEngine {
             return STOP_BUDGET;
         }
         long remaining = budget;
+        Rv64Block prev = null;
         for (;;) {
             if (c.interruptRequested) {
                 c.interruptRequested = false;
@@ -116,7 +120,10 @@ public final class Rv64Interpreter implements ExecutionEngine {
                 flushTlb();
                 gen = g;
             }
-            Rv64Block b = find(pc);
+            Rv64Block b = prev == null ? null : pc == prev.pc0 ? prev.next0 : pc == prev.pc1 ? prev.next1 : null;
+            if (b == null || b.epoch != epoch || b.gen != gen) {
+                b = find(pc);
+            }
             if (b == null) {
                 try {
                     b = translate(pc);
@@ -130,7 +137,11 @@ public final class Rv64Interpreter implements ExecutionEngine {
             if (remaining < cnt) {
                 cnt = (int) remaining;
             }
+            if (prev != null) {
+                prev.link(pc, b);
+            }
             int st = execBlock(c, b, cnt);
+            prev = b;
             int r = outRetired;
             c.instret += r;
             remaining -= r;
@@ -232,7 +243,7 @@ public final class Rv64Interpreter implements ExecutionEngine {
         }
         toff[n] = (int) (a - pc);
         Rv64Block b = new Rv64Block(pc, n, Arrays.copyOf(tw, n), Arrays.copyOf(timm, n), Arrays.copyOf(toff, n + 1),
-                p0, p1, gen);
+                p0, p1, gen, epoch);
         if (blockCount >= MAX_BLOCKS) {
             flushBlocks();
         }
