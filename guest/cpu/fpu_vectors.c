@@ -149,9 +149,20 @@ static const u64 IVALS[] = {
 };
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* Random-case counts (override with -D for a larger offline run). */
+#ifndef RAND_ITERS
+#define RAND_ITERS 300
+#endif
+#ifndef FMA_ITERS
+#define FMA_ITERS 600
+#endif
+#ifndef SEED
+#define SEED 0x9e3779b97f4a7c15ull
+#endif
+
 /* ---- deterministic pseudo-random operands ---- */
 
-static u64 rng_state = 0x9e3779b97f4a7c15ull;
+static u64 rng_state;
 static u64 rnd(void) {
     rng_state ^= rng_state << 13;
     rng_state ^= rng_state >> 7;
@@ -214,6 +225,7 @@ static void pairs(const struct op *o, const u64 *v, int n) {
 }
 
 int main(void) {
+    rng_state = SEED;
     static const struct op bin_s[] = {
         {"fadd.s", 2, fadd_s, 1}, {"fsub.s", 2, fsub_s, 1}, {"fmul.s", 2, fmul_s, 1}, {"fdiv.s", 2, fdiv_s, 1},
         {"fmin.s", 2, fmin_s, 0}, {"fmax.s", 2, fmax_s, 0}, {"fsgnj.s", 2, fsgnj_s, 0},
@@ -274,7 +286,7 @@ int main(void) {
             for (int i = 0; i < N(IVALS); i++) emit(un_i[k].name, 1, un_i[k].fn, IVALS[i], 0, 0);
 
     /* Pseudo-random operands, every rounding mode. */
-    for (int it = 0; it < 300; it++) {
+    for (int it = 0; it < RAND_ITERS; it++) {
         u64 a = rand_s(), b = (it & 1) ? near_s(a) : rand_s();
         u64 da = rand_d(), db = (it & 1) ? near_d(da) : rand_d();
         for (g_rm = 0; g_rm < 5; g_rm++) {
@@ -296,7 +308,7 @@ int main(void) {
         }
     }
     /* Random fused multiply-adds, including addends that nearly cancel the product. */
-    for (int it = 0; it < 600; it++) {
+    for (int it = 0; it < FMA_ITERS; it++) {
         u64 a = rand_s(), b = near_s(B(0x3f800000)), c;
         u64 da = rand_d(), db = near_d(0x3ff0000000000000ull), dc;
         g_rm = 0;
