@@ -94,15 +94,49 @@ typedef u64 (*runner)(u64, u64, u64);
 
 static int g_rm;
 
+/* Output without printf (cheap under an instruction-set interpreter): lines go to a buffer flushed by fwrite. */
+static char obuf[1 << 16];
+static size_t olen;
+
+static void flush_out(void) {
+    fwrite(obuf, 1, olen, stdout);
+    olen = 0;
+}
+static void put_str(const char *s) {
+    while (*s) obuf[olen++] = *s++;
+}
+static void put_hex(u64 v) {
+    char tmp[16];
+    int n = 0;
+    do {
+        tmp[n++] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    while (n) obuf[olen++] = tmp[--n];
+}
+
 static void emit(const char *name, int nops, runner fn, u64 a, u64 b, u64 c) {
     __asm__ volatile("fsrm %0" : : "r"((u64)g_rm));
     u64 r = fn(a, b, c);
-    if (nops == 1)
-        printf("%s %d %lx -> %lx %x\n", name, g_rm, a, r, g_flags);
-    else if (nops == 2)
-        printf("%s %d %lx %lx -> %lx %x\n", name, g_rm, a, b, r, g_flags);
-    else
-        printf("%s %d %lx %lx %lx -> %lx %x\n", name, g_rm, a, b, c, r, g_flags);
+    if (olen > sizeof(obuf) - 256) flush_out();
+    put_str(name);
+    obuf[olen++] = ' ';
+    obuf[olen++] = (char)('0' + g_rm);
+    obuf[olen++] = ' ';
+    put_hex(a);
+    if (nops > 1) {
+        obuf[olen++] = ' ';
+        put_hex(b);
+    }
+    if (nops > 2) {
+        obuf[olen++] = ' ';
+        put_hex(c);
+    }
+    put_str(" -> ");
+    put_hex(r);
+    obuf[olen++] = ' ';
+    put_hex(g_flags);
+    obuf[olen++] = '\n';
 }
 
 /* ---- operand lists ---- */
@@ -132,6 +166,17 @@ static const u64 DVALS[] = {
     0x41efffffffe00000ull, 0x1ff0000000000000ull, 0x3ca0000000000000ull, 0x4340000000000001ull,
     0x36a0000000000000ull, 0x47e0000000000001ull, 0x7ff4000000000000ull,
 };
+/* Extra operands for the one-operand instructions (conversion boundaries and rounding to integers). */
+static const u64 SCVT[] = {B(0xbf000000), B(0xbe99999a), B(0x3f333333), B(0x3fc00001), B(0x4f7fffff),
+                           B(0x5effffff), B(0x5f7fffff), B(0xdeffffff), B(0xcf000001), B(0x4e800000),
+                           B(0x40100000), B(0x40500000), B(0x00400000), B(0x1f800000), B(0x5f000000)};
+static const u64 DCVT[] = {0xbfe0000000000000ull, 0xbfd3333333333333ull, 0x3fe6666666666666ull,
+                           0x41efffffffff0000ull, 0x41efffffffe00001ull, 0x43dfffffffffffffull,
+                           0x43efffffffffffffull, 0xc3dfffffffffffffull, 0xc1e0000000200000ull,
+                           0x41dfffffffe00000ull, 0x4004000000000000ull, 0x400a000000000000ull,
+                           0x3810000000000000ull, 0x380fffffffffffffull, 0x36a0000000000001ull,
+                           0x47efffffe0000000ull, 0x47efffffefffffffull, 0x47efffff00000000ull,
+                           0x3e70000000000000ull};
 /* Small lists for the three-operand instructions (full cube). */
 static const u64 SFMA[] = {B(0x00000000), B(0x80000000), B(0x00000001), B(0x3f800000), B(0xbfc00000),
                            B(0x7f7fffff), B(0x7f800000), B(0x7fc00000), B(0x7f800001), B(0x33800000)};
@@ -277,10 +322,12 @@ int main(void) {
         }
     for (int k = 0; k < N(un_s); k++)
         for (g_rm = 0; g_rm < (un_s[k].rounds ? 5 : 1); g_rm++)
-            for (int i = 0; i < N(SVALS); i++) emit(un_s[k].name, 1, un_s[k].fn, SVALS[i], 0, 0);
+            for (int i = 0; i < N(SVALS) + N(SCVT); i++)
+                emit(un_s[k].name, 1, un_s[k].fn, i < N(SVALS) ? SVALS[i] : SCVT[i - N(SVALS)], 0, 0);
     for (int k = 0; k < N(un_d); k++)
         for (g_rm = 0; g_rm < (un_d[k].rounds ? 5 : 1); g_rm++)
-            for (int i = 0; i < N(DVALS); i++) emit(un_d[k].name, 1, un_d[k].fn, DVALS[i], 0, 0);
+            for (int i = 0; i < N(DVALS) + N(DCVT); i++)
+                emit(un_d[k].name, 1, un_d[k].fn, i < N(DVALS) ? DVALS[i] : DCVT[i - N(DVALS)], 0, 0);
     for (int k = 0; k < N(un_i); k++)
         for (g_rm = 0; g_rm < (un_i[k].rounds ? 5 : 1); g_rm++)
             for (int i = 0; i < N(IVALS); i++) emit(un_i[k].name, 1, un_i[k].fn, IVALS[i], 0, 0);
@@ -329,5 +376,6 @@ int main(void) {
             emit(fma_d[k].name, 3, fma_d[k].fn, da, db, dc);
         }
     }
+    flush_out();
     return 0;
 }
