@@ -150,6 +150,29 @@ class Rv64FpuTest {
         assertEquals(0xFFFFFFFF9abcdef0L, c.x[8]);
     }
 
+    @Test
+    void randomEncodingsNeverThrow() {
+        SplittableRandom r = new SplittableRandom(7);
+        int[] opcodes = {0x53, 0x43, 0x47, 0x4b, 0x4f};
+        Rv64Context c = new Rv64Context();
+        for (int i = 0; i < 1_000_000; i++) {
+            if (i % 64 == 0) {
+                for (int k = 1; k < 32; k++) c.x[k] = r.nextLong();
+                for (int k = 0; k < 32; k++)
+                    c.f[k] = switch (r.nextInt(3)) {
+                        case 0 -> r.nextLong();
+                        case 1 -> 0xFFFFFFFF00000000L | r.nextInt() & 0xFFFFFFFFL;
+                        default -> randomD(r);
+                    };
+            }
+            c.fcsr = r.nextInt(256);
+            int insn = r.nextInt() & ~0x7f | opcodes[r.nextInt(opcodes.length)];
+            Rv64Fpu.execute(c, insn);
+            assertEquals(0, c.x[0]);
+            assertTrue(c.fcsr >= 0 && c.fcsr < 256);
+        }
+    }
+
     // ------------------------------------------------------------ fast paths vs the exact slow path
 
     static long randomD(SplittableRandom r) {
