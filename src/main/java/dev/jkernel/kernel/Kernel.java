@@ -94,6 +94,19 @@ public final class Kernel {
      */
     public int run(String program, List<String> argv, List<String> envp) throws ErrnoException,
             Exec.ExecFormatException, InterruptedException {
+        Task init = spawnInit(program, argv, envp);
+        int[] result = new int[1];
+        Thread thread = Thread.ofPlatform().name("jkernel-pid" + init.tid()).unstarted(() -> {
+            result[0] = Entry.runUser(init);
+        });
+        thread.start();
+        thread.join();
+        return result[0];
+    }
+
+    /** Creates pid 1 with the configured stdio and execs {@code program} in it, without running it. */
+    Task spawnInit(String program, List<String> argv, List<String> envp) throws ErrnoException,
+            Exec.ExecFormatException {
         FdTable files = new FdTable();
         boolean[] tty = config.ttyStdio();
         files.install(StreamFile.input(config.stdin(), tty[0]), false);
@@ -102,12 +115,9 @@ public final class Kernel {
         int pid = nextPid.getAndIncrement();
         Task init = new Task(this, pid, pid, 0, new AddressSpace(), files, new FsContext(config.cwd()));
         Exec.execve(init, program, argv, envp);
-        int[] result = new int[1];
-        Thread thread = Thread.ofPlatform().name("jkernel-pid" + pid).unstarted(() -> {
-            result[0] = Entry.runUser(init);
-        });
-        thread.start();
-        thread.join();
-        return result[0];
+        if (strace != null) {
+            strace.execve(program, argv, envp.size());
+        }
+        return init;
     }
 }
