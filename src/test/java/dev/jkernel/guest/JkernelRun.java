@@ -25,6 +25,9 @@ import java.util.List;
 public final class JkernelRun {
     private JkernelRun() {}
 
+    /** How the run loop (kernel.Entry) reports a Java exception it caught before ending the guest as if killed. */
+    static final String INTERNAL_ERROR = "jkernel: internal error";
+
     /** Output a runaway program may write before further writes fail. */
     static final int OUTPUT_LIMIT = 16 << 20;
 
@@ -52,6 +55,13 @@ public final class JkernelRun {
                         + execError.getMessage();
             if (crash != null)
                 return "a Java exception escaped the kernel: " + stackTrace(crash);
+            String text = stderrText();
+            int at = text.indexOf(INTERNAL_ERROR);
+            if (at >= 0) {
+                int end = text.indexOf('\n', at);
+                return "a Java exception escaped the kernel (its run loop reported it on guest stderr): "
+                        + text.substring(at, end < 0 ? text.length() : end);
+            }
             if (!uncaught.isEmpty())
                 return "a Java exception escaped a kernel thread: " + stackTrace(uncaught.get(0))
                         + (uncaught.size() > 1 ? "\n(and " + (uncaught.size() - 1) + " more)" : "");
