@@ -160,7 +160,7 @@ class GuestProgramsTest {
             return;
         StringBuilder msg = new StringBuilder(p.id()).append(" under ").append(runner).append(": ");
         if (wantStatus != gotStatus)
-            msg.append("exit status ").append(gotStatus).append(", want ").append(wantStatus).append(". ");
+            msg.append("exit status ").append(gotStatus).append(", want ").append(wantStatus).append(outOk ? "" : ". ");
         if (!outOk)
             msg.append("stdout differs from ").append(wantName).append(": ").append(firstDifference(wantOut, gotOut));
         msg.append(stderrNote(stderr));
