@@ -1,4 +1,5 @@
 /* Benchmark: sorts N (argv[1]) pseudo-random 64-bit keys with qsort (indirect calls) and with an inline merge sort. */
+#include "instret.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,5 +46,6 @@ int main(int argc, char **argv)
         h = (h ^ a[i]) * 1099511628211ULL;
     }
     printf("sorted %zu keys twice, agree=%d hash=%016llx\n", n, same, (unsigned long long)h);
+    report_instret();
     return 0;
 }

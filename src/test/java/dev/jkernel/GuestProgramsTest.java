@@ -8,6 +8,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.opentest4j.AssertionFailedError;
 
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,8 +141,13 @@ class GuestProgramsTest {
         List<String> cmd = new ArrayList<>();
         cmd.add("qemu-riscv64");
         cmd.addAll(p.argv());
-        return HostProcess.run(cmd, GuestPrograms.environment(), GuestPrograms.guestDir(), TIMEOUT_SECONDS,
-                TimeUnit.SECONDS);
+        try {
+            return HostProcess.run(cmd, GuestPrograms.environment(), GuestPrograms.guestDir(), TIMEOUT_SECONDS,
+                    TimeUnit.SECONDS);
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException("qemu-riscv64 cannot run (the Debian package qemu-user provides it; "
+                    + "./dev setup installs it): " + e.getMessage(), e);
+        }
     }
 
     private static void failIfBroken(Program p, JkernelRun.Outcome o) {
