@@ -47,6 +47,9 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--strace", description = "Print each syscall to stderr in strace's format.")
         boolean strace;
 
+        @Option(names = "--stats", description = "At exit, print guest instructions retired and the rate to stderr.")
+        boolean stats;
+
         @Parameters(index = "0", paramLabel = "PROGRAM", description = "The program (a guest path).")
         String program;
 
@@ -81,7 +84,14 @@ public final class Main implements Callable<Integer> {
             }
             Kernel kernel = new Kernel(cfg);
             try {
-                return kernel.run(program, argv, envp);
+                long t0 = System.nanoTime();
+                int status = kernel.run(program, argv, envp);
+                if (stats) {
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    long n = kernel.retiredInstructions();
+                    err.printf("jkernel: %d instructions in %.3f s: %.1f MIPS%n", n, secs, n / secs / 1e6);
+                }
+                return status;
             } catch (ErrnoException e) {
                 err.println("jkernel: " + program + ": " + Errno.message(e.errno));
                 return e.errno == Errno.ENOENT ? 127 : 126;
@@ -107,6 +117,9 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             Kernel k = new Kernel(KernelConfig.of(System.in, System.out, System.err));
+            System.out.print("# Syscall status (riscv64)\n\nGenerated from the syscall table by "
+                    + "`./jkernel syscalls > docs/SYSCALLS.md`; do not edit by hand. Every syscall not listed as "
+                    + "implemented answers -ENOSYS (visible with `--strace`).\n\n");
             System.out.print(k.syscalls().statusMarkdown());
             return 0;
         }

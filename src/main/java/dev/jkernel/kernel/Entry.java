@@ -52,6 +52,7 @@ final class Entry {
             t.exitStatus = 128 + SIGSEGV;
             t.exiting = true;
         }
+        k.addRetired(ctx.instret);
         Strace st = k.strace();
         if (st != null) {
             st.exit(t, t.exitStatus, t.killedBySignal);

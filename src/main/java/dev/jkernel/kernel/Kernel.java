@@ -32,6 +32,7 @@ public final class Kernel {
     private final AtomicInteger nextPid = new AtomicInteger(1);
     private final int hostUid, hostGid;
     private final long bootNanos = System.nanoTime();
+    private final java.util.concurrent.atomic.LongAdder retired = new java.util.concurrent.atomic.LongAdder();
 
     public Kernel(KernelConfig config) {
         this.config = config;
@@ -71,6 +72,15 @@ public final class Kernel {
     /** The --strace printer, or null. */
     public Strace strace() {
         return strace;
+    }
+
+    /** Guest instructions retired by tasks that have exited. */
+    public long retiredInstructions() {
+        return retired.sum();
+    }
+
+    void addRetired(long n) {
+        retired.add(n);
     }
 
     int hostUid() {
