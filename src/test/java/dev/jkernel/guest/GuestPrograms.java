@@ -131,7 +131,7 @@ public final class GuestPrograms {
         return Files.isRegularFile(f) ? readLines(f) : List.of();
     }
 
-    static List<String> readLines(Path f) {
+    public static List<String> readLines(Path f) {
         try {
             return Files.readAllLines(f, StandardCharsets.UTF_8);
         } catch (IOException e) {
