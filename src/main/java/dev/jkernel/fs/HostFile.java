@@ -30,7 +30,7 @@ public final class HostFile extends OpenFile {
     }
 
     /** Creates the host file (O_CREAT): EEXIST if it exists. The caller sets the mode. */
-    static HostFile create(HostNode node, int flags) throws ErrnoException {
+    public static HostFile create(HostNode node, int flags) throws ErrnoException {
         return open(node, flags, true);
     }
 

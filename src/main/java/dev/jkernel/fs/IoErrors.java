@@ -70,7 +70,7 @@ public final class IoErrors {
 
     private static int byMessage(String reason) {
         for (int i = 1; i < 134; i++) {
-            if (Errno.message(i).equals(reason)) {
+            if (reason.startsWith(Errno.message(i))) {
                 return i;
             }
         }
