@@ -1,10 +1,135 @@
 package dev.jkernel.kernel;
 
-/** The run loop: STUB, being written on main. */
+import dev.jkernel.arch.Arch;
+import dev.jkernel.arch.CpuContext;
+import dev.jkernel.arch.ExecutionEngine;
+import dev.jkernel.mm.GuestFault;
+import dev.jkernel.syscall.Strace;
+import dev.jkernel.syscall.SyscallTable;
+
+
+/**
+ * The task run loop (Linux's kernel/entry/common.c): run user code until it traps, handle the trap (syscall, fault,
+ * illegal instruction, preemption), then go through {@link #exitToUserMode} before returning to user code. Nothing
+ * else in the kernel resumes guest code.
+ */
 final class Entry {
     private Entry() {}
 
+    /** Instructions a task runs before the loop looks at its work (the time slice, in instructions). */
+    static final long SLICE = 1_000_000;
+
+    // Signal numbers used for fatal traps until signal delivery exists (asm-generic/signal.h).
+    static final int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGSEGV = 11;
+
+    /** Runs a task's user code until its process exits; returns the CLI-style status (code, or 128+signal). */
     static int runUser(Task t) {
-        return 0;
+        Kernel k = t.kernel();
+        ExecutionEngine engine = t.engine;
+        CpuContext ctx = t.ctx;
+        try {
+            while (!t.exiting) {
+                int stop = engine.run(ctx, t.mm(), SLICE);
+                switch (stop) {
+                    case ExecutionEngine.STOP_SYSCALL -> syscall(t);
+                    case ExecutionEngine.STOP_FAULT -> fatalTrap(t, ctx.trapCode == GuestFault.ADRALN ? SIGBUS : SIGSEGV,
+                            faultText(ctx));
+                    case ExecutionEngine.STOP_ILLEGAL -> fatalTrap(t, SIGILL, String.format(
+                            "illegal instruction 0x%0" + (isCompressed(ctx.trapInsn) ? "4" : "8") + "x",
+                            ctx.trapInsn));
+                    case ExecutionEngine.STOP_BREAKPOINT -> fatalTrap(t, SIGTRAP, "breakpoint");
+                    case ExecutionEngine.STOP_BUDGET, ExecutionEngine.STOP_INTERRUPT -> { }
+                    default -> throw new IllegalStateException("engine stop code " + stop);
+                }
+                exitToUserMode(t);
+            }
+        } catch (RuntimeException | Error e) {
+            // A bug in jkernel, not in the guest: report it in one line and end the guest as if killed.
+            k.config().stderrPrinter().println("jkernel: internal error in pid " + t.tgid() + ": " + e);
+            if (Boolean.getBoolean("jkernel.debug")) {
+                e.printStackTrace();
+            }
+            t.exitStatus = 128 + SIGSEGV;
+            t.exiting = true;
+        }
+        k.addRetired(ctx.instret);
+        Strace st = k.strace();
+        if (st != null) {
+            st.exit(t, t.exitStatus, t.killedBySignal);
+        }
+        t.files().closeAll();
+        return t.exitStatus;
+    }
+
+    private static boolean isCompressed(int insn) {
+        return (insn & 3) != 3;
+    }
+
+    private static String faultText(CpuContext ctx) {
+        String kind = switch (ctx.trapAccess) {
+            case GuestFault.WRITE -> "write to";
+            case GuestFault.EXEC -> "instruction fetch from";
+            default -> "read from";
+        };
+        String what = switch (ctx.trapCode) {
+            case GuestFault.MAPERR -> "unmapped";
+            case GuestFault.ACCERR -> "protected";
+            default -> "misaligned";
+        };
+        return kind + " " + what + " address 0x" + Long.toHexString(ctx.trapAddr);
+    }
+
+    /**
+     * A synchronous trap the guest cannot handle yet (signal delivery comes later): the process dies of the signal,
+     * as Linux's default action for it does, with a one-line explanation on stderr.
+     */
+    private static void fatalTrap(Task t, int sig, String why) {
+        t.kernel().config().stderrPrinter().printf("jkernel: pid %d killed by %s at pc 0x%x: %s%n", t.tgid(),
+                Signals.name(sig), t.ctx.pc, why);
+        t.killedBySignal = sig;
+        t.exitStatus = 128 + sig;
+        t.exiting = true;
+    }
+
+    /** Dispatches one syscall through the table (the only place syscalls are invoked from). */
+    static void syscall(Task t) {
+        Kernel k = t.kernel();
+        Arch arch = k.arch();
+        CpuContext ctx = t.ctx;
+        int nr = arch.syscallNumber(ctx);
+        long a0 = arch.syscallArg(ctx, 0), a1 = arch.syscallArg(ctx, 1), a2 = arch.syscallArg(ctx, 2),
+                a3 = arch.syscallArg(ctx, 3), a4 = arch.syscallArg(ctx, 4), a5 = arch.syscallArg(ctx, 5);
+        SyscallTable.Entry e = k.syscalls().get(nr);
+        Strace st = k.strace();
+        Object pre = st != null ? st.enter(t, nr, e, a0, a1, a2, a3, a4, a5) : null;
+        long ret;
+        if (e == null) {
+            ret = -Errno.ENOSYS;
+        } else {
+            try {
+                ret = e.handler().call(t, a0, a1, a2, a3, a4, a5);
+            } catch (GuestFault f) {
+                ret = -Errno.EFAULT;
+            } catch (ErrnoException x) {
+                ret = -x.errno;
+            }
+        }
+        if (st != null) {
+            st.leave(t, pre, ret);
+        }
+        if (!t.exiting) {
+            arch.setSyscallReturn(ctx, ret);
+        }
+    }
+
+    /**
+     * The exit-to-user work loop: loops while work is pending. Today the only work is rescheduling at the end of a
+     * slice; signal delivery, syscall restart and the rseq fixup join it with their issues.
+     */
+    static void exitToUserMode(Task t) {
+        if (t.exiting) {
+            return;
+        }
+        // Nothing pending yet: a single-task kernel needs no reschedule.
     }
 }

@@ -32,6 +32,7 @@ public final class Kernel {
     private final AtomicInteger nextPid = new AtomicInteger(1);
     private final int hostUid, hostGid;
     private final long bootNanos = System.nanoTime();
+    private final java.util.concurrent.atomic.LongAdder retired = new java.util.concurrent.atomic.LongAdder();
 
     public Kernel(KernelConfig config) {
         this.config = config;
@@ -73,6 +74,15 @@ public final class Kernel {
         return strace;
     }
 
+    /** Guest instructions retired by tasks that have exited. */
+    public long retiredInstructions() {
+        return retired.sum();
+    }
+
+    void addRetired(long n) {
+        retired.add(n);
+    }
+
     int hostUid() {
         return hostUid;
     }
@@ -94,6 +104,19 @@ public final class Kernel {
      */
     public int run(String program, List<String> argv, List<String> envp) throws ErrnoException,
             Exec.ExecFormatException, InterruptedException {
+        Task init = spawnInit(program, argv, envp);
+        int[] result = new int[1];
+        Thread thread = Thread.ofPlatform().name("jkernel-pid" + init.tid()).unstarted(() -> {
+            result[0] = Entry.runUser(init);
+        });
+        thread.start();
+        thread.join();
+        return result[0];
+    }
+
+    /** Creates pid 1 with the configured stdio and execs {@code program} in it, without running it. */
+    Task spawnInit(String program, List<String> argv, List<String> envp) throws ErrnoException,
+            Exec.ExecFormatException {
         FdTable files = new FdTable();
         boolean[] tty = config.ttyStdio();
         files.install(StreamFile.input(config.stdin(), tty[0]), false);
@@ -102,12 +125,9 @@ public final class Kernel {
         int pid = nextPid.getAndIncrement();
         Task init = new Task(this, pid, pid, 0, new AddressSpace(), files, new FsContext(config.cwd()));
         Exec.execve(init, program, argv, envp);
-        int[] result = new int[1];
-        Thread thread = Thread.ofPlatform().name("jkernel-pid" + pid).unstarted(() -> {
-            result[0] = Entry.runUser(init);
-        });
-        thread.start();
-        thread.join();
-        return result[0];
+        if (strace != null) {
+            strace.execve(program, argv, envp.size());
+        }
+        return init;
     }
 }

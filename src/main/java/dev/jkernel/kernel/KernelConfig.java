@@ -26,6 +26,11 @@ public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStr
         return new KernelConfig(null, null, null, in, out, err, new boolean[3], "/");
     }
 
+    /** Where jkernel's own one-line diagnostics go: the guest's stderr stream. */
+    public PrintStream stderrPrinter() {
+        return stderr instanceof PrintStream ps ? ps : new PrintStream(stderr, true);
+    }
+
     public KernelConfig withRoot(Path r) {
         return new KernelConfig(r, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd);
     }

@@ -29,12 +29,24 @@ public final class Task {
     public long robustListHead;
     public long robustListLen;
 
+    /** The command name (prctl PR_SET_NAME, /proc/self/comm): the program's base name, at most 15 bytes. */
+    public volatile String comm = "";
+
+    /** prctl PR_SET_DUMPABLE / PR_SET_PDEATHSIG state. */
+    public volatile int dumpable = 1;
+    public volatile int pdeathSignal;
+
+    /** Resource limits, [resource][0 = soft, 1 = hard] (RLIM_INFINITY = -1). Per process on Linux. */
+    public final long[][] rlimits = Rlimits.defaults();
+
     /** Credentials: jkernel runs every guest as the host user it was started by, like qemu-user. */
     public final int uid, gid;
 
     /** Set by exit/exit_group: the run loop stops and the task exits with this status. */
     volatile boolean exiting;
     volatile int exitStatus;
+    /** The signal that killed the process, or 0. */
+    volatile int killedBySignal;
 
     Task(Kernel kernel, int tid, int tgid, int ppid, AddressSpace mm, FdTable files, FsContext fs) {
         this.kernel = kernel;
@@ -93,6 +105,11 @@ public final class Task {
     public void exitGroup(int status) {
         exitStatus = status & 0xff;
         exiting = true;
+    }
+
+    /** riscv_flush_icache and cross-modifying code: drop this thread's decoded instructions. */
+    public void flushICache() {
+        engine.flush();
     }
 
     public boolean isExiting() {

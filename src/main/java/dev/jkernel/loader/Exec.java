@@ -1,23 +1,378 @@
 package dev.jkernel.loader;
 
+import dev.jkernel.arch.Arch;
+import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
 import dev.jkernel.kernel.Task;
+import dev.jkernel.mm.AddressSpace;
+import dev.jkernel.mm.GuestFault;
+import dev.jkernel.mm.PageSource;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 
-/** execve: STUB, being written on main. */
+/**
+ * execve(2): replaces a task's program with an ELF file (Linux's fs/exec.c and fs/binfmt_elf.c) or a {@code #!}
+ * script (fs/binfmt_script.c). Everything that can fail is checked before the point of no return, so a failed exec
+ * leaves the caller untouched, as on Linux.
+ */
 public final class Exec {
     private Exec() {}
 
-    /** A file that is not a loadable riscv64 ELF: the message says what is wrong with it. */
+    /** A file that is not a loadable program: the message says what is wrong; execve answers ENOEXEC. */
     public static final class ExecFormatException extends Exception {
         public ExecFormatException(String message) {
             super(message, null, false, false);
         }
     }
 
+    /** MAX_ARG_STRLEN: the longest single argument or environment string. */
+    static final int MAX_ARG_STRLEN = 32 * AddressSpace.PAGE_SIZE;
+    /** Linux limits argv+envp to a quarter of the stack rlimit. */
+    static final long MAX_ARG_TOTAL = AddressSpace.STACK_SIZE / 4;
+    /** binfmt_script recursion limit (Linux allows 5 levels of interpreters). */
+    private static final int MAX_SCRIPT_DEPTH = 5;
+
+    // auxv keys (include/uapi/linux/auxvec.h, arch/riscv/include/uapi/asm/auxvec.h).
+    static final int AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
+            AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
+            AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * Loads {@code path} into a fresh address space and points the task at its entry. On failure the task is
+     * unchanged.
+     */
     public static void execve(Task t, String path, List<String> argv, List<String> envp)
             throws ErrnoException, ExecFormatException {
-        throw new ErrnoException(8);
+        execve(t, path, new ArrayList<>(argv), envp, path, 0);
+    }
+
+    private static void execve(Task t, String path, List<String> argv, List<String> envp, String execfn, int depth)
+            throws ErrnoException, ExecFormatException {
+        if (path.isEmpty()) {
+            throw new ErrnoException(Errno.ENOENT);
+        }
+        Path host = t.kernel().vfs().resolve(t.fs(), path, true);
+        if (Files.isDirectory(host)) {
+            throw new ErrnoException(Errno.EACCES);
+        }
+        if (!Files.exists(host)) {
+            throw new ErrnoException(Errno.ENOENT);
+        }
+        if (!Files.isRegularFile(host) || !Files.isExecutable(host)) {
+            throw new ErrnoException(Errno.EACCES);
+        }
+        checkArgs(argv, envp);
+        try (FileChannel ch = FileChannel.open(host, StandardOpenOption.READ)) {
+            byte[] head = new byte[256];
+            int n = readFully(ch, 0, head);
+            if (n >= 2 && head[0] == '#' && head[1] == '!') {
+                if (depth >= MAX_SCRIPT_DEPTH) {
+                    throw new ErrnoException(Errno.ELOOP);
+                }
+                Script s = Script.parse(head, n);
+                if (s == null) {
+                    throw new ExecFormatException(path + ": bad #! line");
+                }
+                // argv becomes: interpreter [optional-arg] script-path original-argv[1..]
+                List<String> next = new ArrayList<>();
+                next.add(s.interpreter());
+                if (s.arg() != null) {
+                    next.add(s.arg());
+                }
+                next.add(path);
+                next.addAll(argv.subList(Math.min(1, argv.size()), argv.size()));
+                execve(t, s.interpreter(), next, envp, execfn, depth + 1);
+                return;
+            }
+            ElfFile elf = ElfFile.read(ch, host, t.kernel().arch());
+            ElfFile interp = null;
+            if (elf.interpreter != null) {
+                Path ih = t.kernel().vfs().resolve(t.fs(), elf.interpreter, true);
+                if (!Files.isRegularFile(ih)) {
+                    throw new ErrnoException(Errno.ENOENT);
+                }
+                try (FileChannel ich = FileChannel.open(ih, StandardOpenOption.READ)) {
+                    interp = ElfFile.read(ich, ih, t.kernel().arch());
+                }
+                if (interp.interpreter != null) {
+                    throw new ExecFormatException(elf.interpreter + ": the interpreter has an interpreter");
+                }
+            }
+            load(t, path, host, elf, interp, argv, envp, execfn);
+        } catch (IOException e) {
+            throw new ErrnoException(Errno.EIO);
+        }
+    }
+
+    private static void checkArgs(List<String> argv, List<String> envp) throws ErrnoException {
+        long total = 0;
+        for (List<String> l : List.of(argv, envp)) {
+            for (String s : l) {
+                int len = s.getBytes(StandardCharsets.UTF_8).length + 1;
+                if (len > MAX_ARG_STRLEN) {
+                    throw new ErrnoException(Errno.E2BIG);
+                }
+                total += len + 8;
+            }
+        }
+        if (total > MAX_ARG_TOTAL) {
+            throw new ErrnoException(Errno.E2BIG);
+        }
+    }
+
+    static int readFully(FileChannel ch, long pos, byte[] buf) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(buf);
+        while (bb.hasRemaining()) {
+            int r = ch.read(bb, pos + bb.position());
+            if (r < 0) {
+                break;
+            }
+        }
+        return bb.position();
+    }
+
+    /** A {@code #!} line: interpreter and at most one argument (Linux keeps the rest of the line as that one). */
+    record Script(String interpreter, String arg) {
+        static Script parse(byte[] head, int n) {
+            int end = 2;
+            while (end < n && head[end] != '\n') {
+                end++;
+            }
+            String line = new String(head, 2, end - 2, StandardCharsets.UTF_8).strip();
+            if (line.isEmpty()) {
+                return null;
+            }
+            int sp = 0;
+            while (sp < line.length() && line.charAt(sp) != ' ' && line.charAt(sp) != '\t') {
+                sp++;
+            }
+            String rest = line.substring(sp).strip();
+            return new Script(line.substring(0, sp), rest.isEmpty() ? null : rest);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Past this point exec cannot fail for reasons of the file: build the new address space and stack.
+    // ------------------------------------------------------------------------------------------------------------
+
+    private static void load(Task t, String path, Path host, ElfFile elf, ElfFile interp, List<String> argv,
+            List<String> envp, String execfn) throws ErrnoException, ExecFormatException {
+        AddressSpace mm = new AddressSpace();
+        Arch arch = t.kernel().arch();
+        long bias = mapImage(mm, elf, elf.isDyn ? AddressSpace.ET_DYN_BASE : 0);
+        long entry = elf.entry + bias;
+        long interpBase = 0;
+        long startPc = entry;
+        if (interp != null) {
+            interpBase = mapImage(mm, interp, 0);
+            startPc = interp.entry + interpBase;
+        }
+        mm.initBrk(elf.maxVaddr + bias);
+        int stackProt = AddressSpace.PROT_READ | AddressSpace.PROT_WRITE | (elf.execStack ? AddressSpace.PROT_EXEC : 0);
+        long stackLow = AddressSpace.STACK_TOP - AddressSpace.STACK_SIZE;
+        mm.mmap(stackLow, AddressSpace.STACK_SIZE, stackProt,
+                AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS | AddressSpace.MAP_FIXED, null, 0, "[stack]");
+        long phdrAddr = elf.phdrVaddr + bias;
+
+        long sp;
+        try {
+            sp = buildStack(mm, t, arch, argv, envp, execfn, phdrAddr, elf.phnum, interpBase, entry);
+        } catch (GuestFault f) {
+            throw new ErrnoException(Errno.E2BIG);
+        }
+
+        // The point of no return (Linux's begin_new_exec).
+        t.setMm(mm);
+        mm.setExe(t.kernel().vfs().absolutePath(t.fs(), path), host);
+        t.files().closeOnExec();
+        String base = path.substring(path.lastIndexOf('/') + 1);
+        t.comm = base.length() > 15 ? base.substring(0, 15) : base;
+        arch.startThread(t.context(), startPc, sp);
+    }
+
+    /**
+     * Maps every PT_LOAD of {@code elf}. For ET_DYN the whole span is reserved first, at {@code base} if given (the
+     * main program) or wherever mmap finds room (an interpreter). Returns the load bias.
+     */
+    private static long mapImage(AddressSpace mm, ElfFile elf, long base) throws ErrnoException {
+        long bias = 0;
+        long lo = elf.minVaddr & ~AddressSpace.PAGE_MASK;
+        long span = AddressSpace.pageAlignUp(elf.maxVaddr) - lo;
+        if (elf.isDyn) {
+            int flags = AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS | (base != 0 ? AddressSpace.MAP_FIXED : 0);
+            long at = mm.mmap(base, span, AddressSpace.PROT_NONE, flags, null, 0, null);
+            if (Errno.isError(at)) {
+                throw new ErrnoException(Errno.ENOMEM);
+            }
+            bias = at - lo;
+        }
+        for (ElfFile.Segment s : elf.loads) {
+            long vaddr = s.vaddr() + bias;
+            long pageStart = vaddr & ~AddressSpace.PAGE_MASK;
+            long fileEnd = vaddr + s.filesz();
+            long memEnd = vaddr + s.memsz();
+            long fixed = AddressSpace.MAP_PRIVATE | AddressSpace.MAP_FIXED;
+            if (s.filesz() > 0) {
+                long off = s.offset() - (vaddr - pageStart);
+                long r = mm.mmap(pageStart, fileEnd - pageStart, s.prot(), (int) fixed, elf.source, off, elf.name);
+                if (Errno.isError(r)) {
+                    throw new ErrnoException((int) -r);
+                }
+                // Linux's padzero: the rest of the last file page belongs to .bss and must read as zero.
+                long pageEnd = AddressSpace.pageAlignUp(fileEnd);
+                long zeroEnd = Math.min(pageEnd, Math.max(memEnd, fileEnd));
+                if (zeroEnd > fileEnd && (fileEnd & AddressSpace.PAGE_MASK) != 0) {
+                    zero(mm, fileEnd, pageEnd - fileEnd);
+                }
+            }
+            long anonStart = AddressSpace.pageAlignUp(s.filesz() > 0 ? fileEnd : pageStart);
+            long anonEnd = AddressSpace.pageAlignUp(memEnd);
+            if (anonEnd > anonStart) {
+                long r = mm.mmap(anonStart, anonEnd - anonStart, s.prot(),
+                        (int) (fixed | AddressSpace.MAP_ANONYMOUS), null, 0, null);
+                if (Errno.isError(r)) {
+                    throw new ErrnoException((int) -r);
+                }
+            }
+        }
+        return bias;
+    }
+
+    private static void zero(AddressSpace mm, long addr, long len) throws ErrnoException {
+        try {
+            mm.poke(addr, new byte[(int) len], 0, (int) len);
+        } catch (GuestFault f) {
+            throw new ErrnoException(Errno.EFAULT);
+        }
+    }
+
+    /**
+     * Builds the initial stack as Linux's create_elf_tables does. From the top: an 8-byte end marker, the file name
+     * (AT_EXECFN), the environment strings, the argument strings, then (16-byte aligned) the AT_RANDOM bytes, and
+     * below them argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL with sp 16-byte aligned.
+     */
+    private static long buildStack(AddressSpace mm, Task t, Arch arch, List<String> argv, List<String> envp,
+            String execfn, long phdr, int phnum, long interpBase, long entry) throws GuestFault {
+        long p = AddressSpace.STACK_TOP - 8;
+        p = pushString(mm, p, execfn);
+        long execfnAddr = p;
+        long[] envAddrs = new long[envp.size()];
+        for (int i = envp.size() - 1; i >= 0; i--) {
+            p = pushString(mm, p, envp.get(i));
+            envAddrs[i] = p;
+        }
+        long[] argAddrs = new long[argv.size()];
+        for (int i = argv.size() - 1; i >= 0; i--) {
+            p = pushString(mm, p, argv.get(i));
+            argAddrs[i] = p;
+        }
+        p &= ~0xfL;
+        long platformAddr = 0;
+        if (arch.platform() != null) {
+            p = pushString(mm, p, arch.platform());
+            platformAddr = p;
+            p &= ~0xfL;
+        }
+        byte[] rnd = new byte[16];
+        RANDOM.nextBytes(rnd);
+        p -= 16;
+        mm.write(p, rnd);
+        long randomAddr = p;
+
+        List<long[]> aux = new ArrayList<>();
+        aux.add(new long[] {AT_MINSIGSTKSZ, arch.minSigStackSize()});
+        aux.add(new long[] {AT_HWCAP, arch.hwcap()});
+        aux.add(new long[] {AT_PAGESZ, AddressSpace.PAGE_SIZE});
+        aux.add(new long[] {AT_CLKTCK, 100});
+        aux.add(new long[] {AT_PHDR, phdr});
+        aux.add(new long[] {AT_PHENT, ElfFile.PHENT_SIZE});
+        aux.add(new long[] {AT_PHNUM, phnum});
+        aux.add(new long[] {AT_BASE, interpBase});
+        aux.add(new long[] {AT_FLAGS, 0});
+        aux.add(new long[] {AT_ENTRY, entry});
+        aux.add(new long[] {AT_UID, t.uid});
+        aux.add(new long[] {AT_EUID, t.uid});
+        aux.add(new long[] {AT_GID, t.gid});
+        aux.add(new long[] {AT_EGID, t.gid});
+        aux.add(new long[] {AT_SECURE, 0});
+        aux.add(new long[] {AT_RANDOM, randomAddr});
+        aux.add(new long[] {AT_EXECFN, execfnAddr});
+        if (platformAddr != 0) {
+            aux.add(new long[] {AT_PLATFORM, platformAddr});
+        }
+        aux.add(new long[] {AT_NULL, 0});
+
+        long words = 1 + argv.size() + 1 + envp.size() + 1 + 2L * aux.size();
+        long sp = (p - words * 8) & ~0xfL;
+        long q = sp;
+        q = put(mm, q, argv.size());
+        for (long a : argAddrs) {
+            q = put(mm, q, a);
+        }
+        q = put(mm, q, 0);
+        for (long e : envAddrs) {
+            q = put(mm, q, e);
+        }
+        q = put(mm, q, 0);
+        for (long[] kv : aux) {
+            q = put(mm, q, kv[0]);
+            q = put(mm, q, kv[1]);
+        }
+        return sp;
+    }
+
+    private static long pushString(AddressSpace mm, long p, String s) throws GuestFault {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        p -= b.length + 1;
+        mm.write(p, b);
+        mm.write(p + b.length, new byte[1]);
+        return p;
+    }
+
+    private static long put(AddressSpace mm, long q, long v) throws GuestFault {
+        mm.write64(q, v);
+        return q + 8;
+    }
+
+    /** Pages of a mapped program, read from its file on first touch. */
+    static final class FileSource implements PageSource {
+        private final FileChannel channel;
+        private final String name;
+
+        FileSource(Path host, String name) throws IOException {
+            this.channel = FileChannel.open(host, StandardOpenOption.READ);
+            this.name = name;
+        }
+
+        @Override
+        public int fill(long fileOffset, byte[] dst, int dstOff, int len) throws IOException {
+            ByteBuffer bb = ByteBuffer.wrap(dst, dstOff, len).order(ByteOrder.LITTLE_ENDIAN);
+            int total = 0;
+            while (bb.hasRemaining()) {
+                int r = channel.read(bb, fileOffset + total);
+                if (r < 0) {
+                    break;
+                }
+                total += r;
+            }
+            return total;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
     }
 }

@@ -1,8 +1,399 @@
 package dev.jkernel.syscall;
 
-/** STUB, being written on main. */
+import dev.jkernel.kernel.Errno;
+import dev.jkernel.kernel.ErrnoException;
+import dev.jkernel.kernel.Rlimits;
+import dev.jkernel.kernel.Task;
+import dev.jkernel.mm.GuestFault;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.concurrent.locks.LockSupport;
+
+import static dev.jkernel.syscall.SyscallTable.Status.FULL;
+import static dev.jkernel.syscall.SyscallTable.Status.PARTIAL;
+
+/**
+ * Process identity, limits, time and system information: the syscalls a single process needs from kernel/sys.c,
+ * kernel/time and friends. Process creation and signals live with their own families.
+ */
 public final class ProcessSyscalls implements SyscallTable.Family {
+    /** What uname reports: a Linux of the generation whose ABI jkernel follows. */
+    public static final String UTS_RELEASE = "6.12.0-jkernel";
+    public static final String UTS_VERSION = "#1 SMP PREEMPT jkernel";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     @Override
     public void register(SyscallTable.Builder b) {
+        b.add("exit", (t, a0, a1, a2, a3, a4, a5) -> exit(t, a0), PARTIAL, "int",
+                "ends the process: with one thread per process today, exit and exit_group are the same");
+        b.add("exit_group", (t, a0, a1, a2, a3, a4, a5) -> exit(t, a0), FULL, "int");
+        b.add("getpid", (t, a0, a1, a2, a3, a4, a5) -> t.tgid(), FULL, "");
+        b.add("getppid", (t, a0, a1, a2, a3, a4, a5) -> t.ppid(), FULL, "");
+        b.add("gettid", (t, a0, a1, a2, a3, a4, a5) -> t.tid(), FULL, "");
+        b.add("getuid", (t, a0, a1, a2, a3, a4, a5) -> t.uid, FULL, "", "the host user's id, as under qemu-user");
+        b.add("geteuid", (t, a0, a1, a2, a3, a4, a5) -> t.uid, FULL, "");
+        b.add("getgid", (t, a0, a1, a2, a3, a4, a5) -> t.gid, FULL, "");
+        b.add("getegid", (t, a0, a1, a2, a3, a4, a5) -> t.gid, FULL, "");
+        b.add("getresuid", (t, a0, a1, a2, a3, a4, a5) -> putIds(t, a0, a1, a2, t.uid), FULL, "ptr ptr ptr");
+        b.add("getresgid", (t, a0, a1, a2, a3, a4, a5) -> putIds(t, a0, a1, a2, t.gid), FULL, "ptr ptr ptr");
+        b.add("getgroups", (t, a0, a1, a2, a3, a4, a5) -> (int) a0 < 0 ? -Errno.EINVAL : 0, FULL, "int ptr",
+                "no supplementary groups");
+        b.add("set_tid_address", (t, a0, a1, a2, a3, a4, a5) -> {
+            t.clearChildTid = a0;
+            return t.tid();
+        }, FULL, "ptr");
+        b.add("set_robust_list", (t, a0, a1, a2, a3, a4, a5) -> {
+            if (a1 != 24) { // sizeof(struct robust_list_head)
+                return -Errno.EINVAL;
+            }
+            t.robustListHead = a0;
+            t.robustListLen = a1;
+            return 0;
+        }, PARTIAL, "ptr size", "recorded; the list is walked at exit once threads and futexes exist");
+        b.add("get_robust_list", ProcessSyscalls::getRobustList, FULL, "int ptr ptr");
+        b.add("prlimit64", ProcessSyscalls::prlimit64, PARTIAL, "int int ptr ptr",
+                "limits are recorded and reported; RLIMIT_NOFILE is the only one enforced");
+        b.add("getrlimit", (t, a0, a1, a2, a3, a4, a5) -> prlimit64(t, 0, a0, 0, a1, 0, 0), FULL, "int ptr");
+        b.add("setrlimit", (t, a0, a1, a2, a3, a4, a5) -> prlimit64(t, 0, a0, a1, 0, 0, 0), FULL, "int ptr");
+        b.add("uname", ProcessSyscalls::uname, FULL, "ptr");
+        b.add("getrandom", ProcessSyscalls::getrandom, FULL, "ptr size hex");
+        b.add("clock_gettime", ProcessSyscalls::clockGettime, FULL, "clockid ptr");
+        b.add("clock_getres", ProcessSyscalls::clockGetres, FULL, "clockid ptr");
+        b.add("gettimeofday", ProcessSyscalls::gettimeofday, FULL, "ptr ptr");
+        b.add("nanosleep", (t, a0, a1, a2, a3, a4, a5) -> nanosleep(t, 1, 0, a0, a1), PARTIAL, "ptr ptr",
+                "not yet interruptible by signals");
+        b.add("clock_nanosleep", (t, a0, a1, a2, a3, a4, a5) -> nanosleep(t, (int) a0, (int) a1, a2, a3), PARTIAL,
+                "clockid int ptr ptr", "not yet interruptible by signals");
+        b.add("sched_yield", (t, a0, a1, a2, a3, a4, a5) -> {
+            Thread.yield();
+            return 0;
+        }, FULL, "");
+        b.add("getcpu", ProcessSyscalls::getcpu, PARTIAL, "ptr ptr ptr", "one virtual CPU until the scheduler exists");
+        b.add("sched_getaffinity", ProcessSyscalls::schedGetaffinity, PARTIAL, "int size ptr",
+                "one virtual CPU until the scheduler exists");
+        b.add("sysinfo", ProcessSyscalls::sysinfo, FULL, "ptr");
+        b.add("times", ProcessSyscalls::times, FULL, "ptr");
+        b.add("getrusage", ProcessSyscalls::getrusage, PARTIAL, "int ptr", "CPU times only; counters are zero");
+        b.add("prctl", ProcessSyscalls::prctl, PARTIAL, "int hex hex hex hex",
+                "PR_SET_NAME, PR_GET_NAME, PR_GET/SET_DUMPABLE, PR_GET/SET_PDEATHSIG; others EINVAL");
+    }
+
+    static long exit(Task t, long status) {
+        t.exitGroup((int) status);
+        return 0;
+    }
+
+    static long putIds(Task t, long a, long b, long c, int id) throws GuestFault {
+        t.mm().write32(a, id);
+        t.mm().write32(b, id);
+        t.mm().write32(c, id);
+        return 0;
+    }
+
+    static long getRobustList(Task t, long pid, long headPtr, long lenPtr, long a3, long a4, long a5)
+            throws GuestFault {
+        if ((int) pid != 0 && (int) pid != t.tid()) {
+            return -Errno.ESRCH;
+        }
+        t.mm().write64(headPtr, t.robustListHead);
+        t.mm().write64(lenPtr, t.robustListLen);
+        return 0;
+    }
+
+    static long prlimit64(Task t, long pid, long resource, long newPtr, long oldPtr, long a4, long a5)
+            throws GuestFault {
+        if ((int) pid != 0 && (int) pid != t.tgid()) {
+            return -Errno.ESRCH;
+        }
+        int r = (int) resource;
+        if (r < 0 || r >= Rlimits.RLIM_NLIMITS) {
+            return -Errno.EINVAL;
+        }
+        long[] lim = t.rlimits[r];
+        long newSoft = 0, newHard = 0;
+        if (newPtr != 0) {
+            newSoft = t.mm().read64(newPtr);
+            newHard = t.mm().read64(newPtr + 8);
+            if (Long.compareUnsigned(newSoft, newHard) > 0) {
+                return -Errno.EINVAL;
+            }
+            if (Long.compareUnsigned(newHard, lim[1]) > 0 && t.uid != 0) {
+                return -Errno.EPERM;
+            }
+            if (r == Rlimits.RLIMIT_NOFILE && Long.compareUnsigned(newHard, 1L << 20) > 0) {
+                return -Errno.EPERM; // fs.nr_open
+            }
+        }
+        if (oldPtr != 0) {
+            t.mm().write64(oldPtr, lim[0]);
+            t.mm().write64(oldPtr + 8, lim[1]);
+        }
+        if (newPtr != 0) {
+            lim[0] = newSoft;
+            lim[1] = newHard;
+        }
+        return 0;
+    }
+
+    static long uname(Task t, long buf, long a1, long a2, long a3, long a4, long a5) throws GuestFault {
+        byte[] u = new byte[6 * 65];
+        String[] fields = {"Linux", hostname(), UTS_RELEASE, UTS_VERSION, t.kernel().arch().name(), "(none)"};
+        for (int i = 0; i < fields.length; i++) {
+            byte[] f = fields[i].getBytes(StandardCharsets.UTF_8);
+            System.arraycopy(f, 0, u, i * 65, Math.min(64, f.length));
+        }
+        t.mm().write(buf, u);
+        return 0;
+    }
+
+    private static String hostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+
+    private static final int GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
+
+    static long getrandom(Task t, long buf, long len, long flags, long a3, long a4, long a5) throws GuestFault {
+        if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) != 0
+                || (flags & (GRND_RANDOM | GRND_INSECURE)) == (GRND_RANDOM | GRND_INSECURE)) {
+            return -Errno.EINVAL;
+        }
+        // Linux caps one call at MAX_RW_COUNT (INT_MAX rounded down to a page).
+        long n = Math.min(len & 0xffffffffL, 0x7ffff000L);
+        byte[] chunk = new byte[(int) Math.min(n, 65536)];
+        long done = 0;
+        while (done < n) {
+            int c = (int) Math.min(chunk.length, n - done);
+            RANDOM.nextBytes(chunk);
+            try {
+                t.mm().write(buf + done, chunk, 0, c);
+            } catch (GuestFault f) {
+                if (done == 0) {
+                    throw f;
+                }
+                break;
+            }
+            done += c;
+        }
+        return done;
+    }
+
+    // ---- time ----
+
+    static final int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2,
+            CLOCK_THREAD_CPUTIME_ID = 3, CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5,
+            CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7, CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9,
+            CLOCK_TAI = 11;
+    /** TAI - UTC since 2017. */
+    private static final long TAI_OFFSET_NS = 37_000_000_000L;
+
+    /** The current value of a clock in nanoseconds. */
+    static long clockNanos(Task t, int clock) throws ErrnoException {
+        return switch (clock) {
+            case CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_REALTIME_ALARM -> realtimeNanos();
+            case CLOCK_TAI -> realtimeNanos() + TAI_OFFSET_NS;
+            case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM ->
+                    System.nanoTime(); // HotSpot on Linux reads CLOCK_MONOTONIC
+            case CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID -> THREADS.getCurrentThreadCpuTime();
+            default -> throw new ErrnoException(Errno.EINVAL);
+        };
+    }
+
+    static long realtimeNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    static void putTimespec(Task t, long addr, long nanos) throws GuestFault {
+        byte[] b = new byte[16];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(Math.floorDiv(nanos, 1_000_000_000L))
+                .putLong(Math.floorMod(nanos, 1_000_000_000L));
+        t.mm().write(addr, b);
+    }
+
+    static long clockGettime(Task t, long clock, long tp, long a2, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        long ns = clockNanos(t, (int) clock);
+        putTimespec(t, tp, ns);
+        return 0;
+    }
+
+    static long clockGetres(Task t, long clock, long tp, long a2, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        int c = (int) clock;
+        clockNanos(t, c); // validates
+        if (tp != 0) {
+            boolean coarse = c == CLOCK_REALTIME_COARSE || c == CLOCK_MONOTONIC_COARSE;
+            putTimespec(t, tp, coarse ? 4_000_000L : 1L);
+        }
+        return 0;
+    }
+
+    static long gettimeofday(Task t, long tv, long tz, long a2, long a3, long a4, long a5) throws GuestFault {
+        if (tv != 0) {
+            long ns = realtimeNanos();
+            byte[] b = new byte[16];
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(ns / 1_000_000_000L)
+                    .putLong(ns % 1_000_000_000L / 1000);
+            t.mm().write(tv, b);
+        }
+        if (tz != 0) {
+            t.mm().write(tz, new byte[8]); // UTC, no DST
+        }
+        return 0;
+    }
+
+    private static final int TIMER_ABSTIME = 1;
+
+    static long nanosleep(Task t, int clock, int flags, long req, long rem) throws GuestFault, ErrnoException {
+        if (clock == CLOCK_THREAD_CPUTIME_ID) {
+            return -Errno.EINVAL;
+        }
+        if (clock == CLOCK_PROCESS_CPUTIME_ID) {
+            return -Errno.EOPNOTSUPP;
+        }
+        long now = clockNanos(t, clock);
+        long sec = t.mm().read64(req);
+        long nsec = t.mm().read64(req + 8);
+        if (sec < 0 || nsec < 0 || nsec >= 1_000_000_000L) {
+            return -Errno.EINVAL;
+        }
+        long want = sec > Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE
+                : sec * 1_000_000_000L + nsec;
+        long deadline = (flags & TIMER_ABSTIME) != 0 ? want : now + want;
+        while (true) {
+            long left = deadline - clockNanos(t, clock);
+            if (left <= 0) {
+                return 0;
+            }
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    static long getcpu(Task t, long cpu, long node, long cache, long a3, long a4, long a5) throws GuestFault {
+        if (cpu != 0) {
+            t.mm().write32(cpu, 0);
+        }
+        if (node != 0) {
+            t.mm().write32(node, 0);
+        }
+        return 0;
+    }
+
+    static long schedGetaffinity(Task t, long pid, long len, long mask, long a3, long a4, long a5)
+            throws GuestFault {
+        if ((int) pid != 0 && (int) pid != t.tid()) {
+            return -Errno.ESRCH;
+        }
+        // Linux: the buffer must hold nr_cpu_ids bits and be a multiple of sizeof(long).
+        if (len < 8 || (len & 7) != 0) {
+            return -Errno.EINVAL;
+        }
+        t.mm().write64(mask, 1);
+        return 8;
+    }
+
+    static long sysinfo(Task t, long info, long a1, long a2, long a3, long a4, long a5) throws GuestFault {
+        ByteBuffer b = ByteBuffer.allocate(112).order(ByteOrder.LITTLE_ENDIAN);
+        Runtime rt = Runtime.getRuntime();
+        b.putLong(t.kernel().uptimeNanos() / 1_000_000_000L); // uptime
+        b.putLong(0).putLong(0).putLong(0);                     // loads
+        b.putLong(rt.maxMemory());                             // totalram
+        b.putLong(rt.maxMemory() - rt.totalMemory() + rt.freeMemory()); // freeram
+        b.putLong(0).putLong(0);                               // sharedram, bufferram
+        b.putLong(0).putLong(0);                               // totalswap, freeswap
+        b.putShort((short) 1).putShort((short) 0).putInt(0);   // procs, pad
+        b.putLong(0).putLong(0);                               // totalhigh, freehigh
+        b.putInt(1);                                           // mem_unit
+        t.mm().write(info, b.array());
+        return 0;
+    }
+
+    private static final long CLK_TCK = 100;
+
+    static long times(Task t, long buf, long a1, long a2, long a3, long a4, long a5) throws GuestFault {
+        long ticks = THREADS.getCurrentThreadCpuTime() / (1_000_000_000L / CLK_TCK);
+        if (buf != 0) {
+            ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+            b.putLong(ticks).putLong(0).putLong(0).putLong(0);
+            t.mm().write(buf, b.array());
+        }
+        return t.kernel().uptimeNanos() / (1_000_000_000L / CLK_TCK);
+    }
+
+    static long getrusage(Task t, long who, long usage, long a2, long a3, long a4, long a5) throws GuestFault {
+        int w = (int) who;
+        if (w != 0 && w != -1 && w != 1) {
+            return -Errno.EINVAL;
+        }
+        long user = w == -1 ? 0 : THREADS.getCurrentThreadUserTime();
+        long total = w == -1 ? 0 : THREADS.getCurrentThreadCpuTime();
+        long sys = Math.max(0, total - user);
+        ByteBuffer b = ByteBuffer.allocate(144).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(user / 1_000_000_000L).putLong(user % 1_000_000_000L / 1000);
+        b.putLong(sys / 1_000_000_000L).putLong(sys % 1_000_000_000L / 1000);
+        t.mm().write(usage, b.array());
+        return 0;
+    }
+
+    private static final int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,
+            PR_SET_NAME = 15, PR_GET_NAME = 16;
+
+    static long prctl(Task t, long option, long a1, long a2, long a3, long a4, long a5) throws GuestFault {
+        switch ((int) option) {
+            case PR_SET_NAME -> {
+                String s = t.mm().readCString(a1, 16);
+                if (s == null) {
+                    byte[] b = t.mm().read(a1, 15);
+                    s = new String(b, StandardCharsets.UTF_8);
+                }
+                t.comm = s;
+                return 0;
+            }
+            case PR_GET_NAME -> {
+                byte[] out = new byte[16];
+                byte[] c = t.comm.getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(c, 0, out, 0, Math.min(15, c.length));
+                t.mm().write(a1, out);
+                return 0;
+            }
+            case PR_GET_DUMPABLE -> {
+                return t.dumpable;
+            }
+            case PR_SET_DUMPABLE -> {
+                if (a1 != 0 && a1 != 1) {
+                    return -Errno.EINVAL;
+                }
+                t.dumpable = (int) a1;
+                return 0;
+            }
+            case PR_SET_PDEATHSIG -> {
+                if (a1 < 0 || a1 > 64) {
+                    return -Errno.EINVAL;
+                }
+                t.pdeathSignal = (int) a1;
+                return 0;
+            }
+            case PR_GET_PDEATHSIG -> {
+                t.mm().write32(a1, t.pdeathSignal);
+                return 0;
+            }
+            default -> {
+                return -Errno.EINVAL;
+            }
+        }
     }
 }

@@ -1,0 +1,140 @@
+package dev.jkernel.cli;
+
+import dev.jkernel.kernel.Errno;
+import dev.jkernel.kernel.ErrnoException;
+import dev.jkernel.kernel.Kernel;
+import dev.jkernel.kernel.KernelConfig;
+import dev.jkernel.loader.Exec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** The command line: {@code jkernel run [--root DIR] [--sysroot DIR] [--strace] PROGRAM [ARGS...]}. */
+@Command(name = "jkernel", mixinStandardHelpOptions = true, version = "jkernel 0.1.0",
+        description = "A Linux-compatible kernel in Java that runs riscv64 Linux programs.",
+        subcommands = {Main.Run.class, Main.Syscalls.class})
+public final class Main implements Callable<Integer> {
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.err);
+        return 2;
+    }
+
+    @Command(name = "run", description = "Run a riscv64 Linux program. Exit status: the program's, or 128+N if "
+            + "signal N killed it.")
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--root", paramLabel = "DIR",
+                description = "Confine the guest to DIR as its / (chroot semantics).")
+        Path root;
+
+        @Option(names = "--sysroot", paramLabel = "DIR",
+                description = "Look absolute paths up under DIR first (like qemu's -L).")
+        Path sysroot;
+
+        @Option(names = "--strace", description = "Print each syscall to stderr in strace's format.")
+        boolean strace;
+
+        @Option(names = "--stats", description = "At exit, print guest instructions retired and the rate to stderr.")
+        boolean stats;
+
+        @Parameters(index = "0", paramLabel = "PROGRAM", description = "The program (a guest path).")
+        String program;
+
+        @Parameters(index = "1..*", paramLabel = "ARGS", description = "Its arguments.")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+            if (root != null && !Files.isDirectory(root)) {
+                err.println("jkernel: --root " + root + ": not a directory");
+                return 125;
+            }
+            if (sysroot != null && !Files.isDirectory(sysroot)) {
+                err.println("jkernel: --sysroot " + sysroot + ": not a directory");
+                return 125;
+            }
+            String cwd = System.getProperty("user.dir");
+            if (root != null) {
+                cwd = "/";
+            }
+            KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
+                    sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace ? err : null,
+                    new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), err,
+                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd);
+            List<String> argv = new ArrayList<>();
+            argv.add(program);
+            argv.addAll(args);
+            List<String> envp = new ArrayList<>();
+            for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+                envp.add(e.getKey() + "=" + e.getValue());
+            }
+            Kernel kernel = new Kernel(cfg);
+            try {
+                long t0 = System.nanoTime();
+                int status = kernel.run(program, argv, envp);
+                if (stats) {
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    long n = kernel.retiredInstructions();
+                    err.printf("jkernel: %d instructions in %.3f s: %.1f MIPS%n", n, secs, n / secs / 1e6);
+                }
+                return status;
+            } catch (ErrnoException e) {
+                err.println("jkernel: " + program + ": " + Errno.message(e.errno));
+                return e.errno == Errno.ENOENT ? 127 : 126;
+            } catch (Exec.ExecFormatException e) {
+                err.println("jkernel: " + e.getMessage());
+                return 126;
+            }
+        }
+
+        /** Whether host fd n is a terminal: its /proc link names a tty or pts device. */
+        private static boolean isTty(int fd) {
+            try {
+                String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+            } catch (Exception e) {
+                return false;
+            }
+        }
+    }
+
+    @Command(name = "syscalls", description = "Print the syscall status table (Markdown).")
+    static final class Syscalls implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            Kernel k = new Kernel(KernelConfig.of(System.in, System.out, System.err));
+            System.out.print("# Syscall status (riscv64)\n\nGenerated from the syscall table by "
+                    + "`./jkernel syscalls > docs/SYSCALLS.md`; do not edit by hand. Every syscall not listed as "
+                    + "implemented answers -ENOSYS (visible with `--strace`).\n\n");
+            System.out.print(k.syscalls().statusMarkdown());
+            return 0;
+        }
+    }
+
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setStopAtPositional(true);
+        cl.getSubcommands().get("run").setStopAtPositional(true);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            System.err.println("jkernel: " + ex);
+            return 1;
+        });
+        int status = cl.execute(args);
+        System.out.flush();
+        Runtime.getRuntime().halt(status);
+    }
+}
