@@ -384,10 +384,10 @@ public final class FileSyscalls implements SyscallTable.Family {
 
     /** Reads an iovec array: EINVAL for a bad count or a negative length, EFAULT for a bad array or buffer. */
     static long[] iovecs(Task t, long iov, long cnt) throws GuestFault, ErrnoException {
-        int n = (int) cnt;
-        if (n < 0 || n > IOV_MAX || cnt != (long) (int) cnt && (cnt >>> 32) != 0) {
+        if (cnt < 0 || cnt > IOV_MAX) {
             throw err(Errno.EINVAL);
         }
+        int n = (int) cnt;
         if (n == 0) {
             return new long[0];
         }
@@ -1065,7 +1065,10 @@ public final class FileSyscalls implements SyscallTable.Family {
                 } else if (nsec < 0 || nsec > 999_999_999L) {
                     return -Errno.EINVAL;
                 } else {
-                    ft[i] = FileTime.from(Instant.ofEpochSecond(sec, nsec));
+                    // Instant's range is narrower than time64_t's: clamp, as file systems clamp to theirs.
+                    long max = Instant.MAX.getEpochSecond();
+                    long min = Instant.MIN.getEpochSecond();
+                    ft[i] = FileTime.from(Instant.ofEpochSecond(Math.max(min, Math.min(max, sec)), nsec));
                 }
             }
             atime = ft[0];
