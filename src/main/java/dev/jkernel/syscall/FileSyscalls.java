@@ -520,12 +520,29 @@ public final class FileSyscalls implements SyscallTable.Family {
             if (n.isDir() && (flags & O_PATH) == 0 && ((flags & O_ACCMODE) != O_RDONLY || creat)) {
                 return -Errno.EISDIR;
             }
+            if (((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) && (flags & O_PATH) == 0) {
+                checkNotRunning(t, n);
+            }
             f = n.open(t, flags);
         }
         if (f.node() != null) {
             f.flags |= O_LARGEFILE;
         }
         return t.files().install(f, (flags & O_CLOEXEC) != 0);
+    }
+
+    /** ETXTBSY: the program the task runs is not writable (its pages are read from the file as they are touched). */
+    static void checkNotRunning(Task t, Node n) throws ErrnoException {
+        Path exe = t.mm().exeHostPath();
+        if (exe != null && n instanceof HostNode h) {
+            try {
+                if (Files.isSameFile(h.host, exe)) {
+                    throw err(Errno.ETXTBSY);
+                }
+            } catch (IOException | RuntimeException e) {
+                // Not comparable: not the same file.
+            }
+        }
     }
 
     static void setMode(Path p, int mode) throws ErrnoException {
@@ -1124,6 +1141,7 @@ public final class FileSyscalls implements SyscallTable.Family {
         if (!n.isHost() || n.type() != Stat.S_IFREG) {
             return -Errno.EINVAL;
         }
+        checkNotRunning(t, n);
         OpenFile f = n.open(t, O_WRONLY);
         try {
             f.truncate(length);
