@@ -1,8 +1,1378 @@
 package dev.jkernel.syscall;
 
-/** File syscalls. STUB: the fs branch owns this file. */
+import dev.jkernel.fs.DirFile;
+import dev.jkernel.fs.FdTable;
+import dev.jkernel.fs.HostFile;
+import dev.jkernel.fs.HostNode;
+import dev.jkernel.fs.IoErrors;
+import dev.jkernel.fs.Node;
+import dev.jkernel.fs.OpenFile;
+import dev.jkernel.fs.Stat;
+import dev.jkernel.fs.StreamFile;
+import dev.jkernel.fs.Vfs;
+import dev.jkernel.kernel.Errno;
+import dev.jkernel.kernel.ErrnoException;
+import dev.jkernel.kernel.Task;
+import dev.jkernel.mm.AddressSpace;
+import dev.jkernel.mm.GuestFault;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+
+import static dev.jkernel.fs.OpenFile.*;
+import static dev.jkernel.syscall.SyscallTable.Status.FULL;
+import static dev.jkernel.syscall.SyscallTable.Status.PARTIAL;
+
+/**
+ * The file syscalls (Linux's fs/read_write.c, open.c, namei.c, stat.c, fcntl.c, ioctl.c, readdir.c ...), with
+ * Linux's argument checks in Linux's order, so that errno values match.
+ */
 public final class FileSyscalls implements SyscallTable.Family {
+    static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200,
+            AT_SYMLINK_FOLLOW = 0x400, AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000, AT_STATX_SYNC_TYPE = 0x6000;
+    /** The most one read or write transfers: INT_MAX rounded down to a page. */
+    static final long MAX_RW_COUNT = 0x7ffff000L;
+    static final int IOV_MAX = 1024;
+    private static final int CHUNK = 64 << 10;
+
     @Override
     public void register(SyscallTable.Builder b) {
+        b.add("read", FileSyscalls::read, FULL, "fd buf_out:2 size");
+        b.add("write", FileSyscalls::write, FULL, "fd buf_in:2 size");
+        b.add("readv", FileSyscalls::readv, FULL, "fd iov_out:2 int");
+        b.add("writev", FileSyscalls::writev, FULL, "fd iov_in:2 int");
+        b.add("pread64", FileSyscalls::pread64, FULL, "fd buf_out:2 size long");
+        b.add("pwrite64", FileSyscalls::pwrite64, FULL, "fd buf_in:2 size long");
+        b.add("preadv", FileSyscalls::preadv, FULL, "fd iov_out:2 int long long");
+        b.add("pwritev", FileSyscalls::pwritev, FULL, "fd iov_in:2 int long long");
+        b.add("openat", FileSyscalls::openat, PARTIAL, "dirfd path oflags mode",
+                "O_TMPFILE is EOPNOTSUPP; named FIFOs and sockets are ENXIO; O_RDONLY|O_TRUNC does not truncate");
+        b.add("close", FileSyscalls::close, FULL, "fd");
+        b.add("close_range", FileSyscalls::closeRange, FULL, "uint uint hex",
+                "CLOSE_RANGE_UNSHARE accepted: the table is not shared with other tasks");
+        b.add("lseek", FileSyscalls::lseek, FULL, "fd long whence",
+                "SEEK_DATA/SEEK_HOLE see files without holes");
+        b.add("fstat", FileSyscalls::fstat, PARTIAL, "fd struct", "st_blocks is estimated from st_size");
+        b.add("newfstatat", FileSyscalls::newfstatat, PARTIAL, "dirfd path struct atflags",
+                "st_blocks is estimated from st_size");
+        b.add("statx", FileSyscalls::statx, PARTIAL, "dirfd path atflags hex struct",
+                "reports STATX_BASIC_STATS only (no btime, mount id, attributes)");
+        b.add("readlinkat", FileSyscalls::readlinkat, FULL, "dirfd path ptr size");
+        b.add("getdents64", FileSyscalls::getdents64, FULL, "fd ptr size",
+                "a directory's entries are a snapshot taken when reading starts at offset 0");
+        b.add("faccessat", (t, a0, a1, a2, a3, a4, a5) -> faccessat2(t, a0, a1, a2, 0, 0, 0), FULL,
+                "dirfd path int", "checks with the host's real credentials");
+        b.add("faccessat2", FileSyscalls::faccessat2, FULL, "dirfd path int atflags",
+                "AT_EACCESS is the same check: jkernel's real and effective ids are equal");
+        b.add("getcwd", FileSyscalls::getcwd, FULL, "ptr size");
+        b.add("chdir", FileSyscalls::chdir, FULL, "path");
+        b.add("fchdir", FileSyscalls::fchdir, FULL, "fd");
+        b.add("mkdirat", FileSyscalls::mkdirat, FULL, "dirfd path mode");
+        b.add("unlinkat", FileSyscalls::unlinkat, FULL, "dirfd path atflags");
+        b.add("renameat2", FileSyscalls::renameat2, PARTIAL, "dirfd path dirfd path hex",
+                "RENAME_EXCHANGE and RENAME_WHITEOUT are EINVAL; RENAME_NOREPLACE is checked, then renamed (not atomic)");
+        b.add("symlinkat", FileSyscalls::symlinkat, PARTIAL, "str dirfd path",
+                "the target text is normalised by the JDK (repeated and trailing slashes dropped)");
+        b.add("linkat", FileSyscalls::linkat, FULL, "dirfd path dirfd path atflags");
+        b.add("fchmod", FileSyscalls::fchmod, FULL, "fd mode");
+        b.add("fchmodat", FileSyscalls::fchmodat, FULL, "dirfd path mode");
+        b.add("fchownat", FileSyscalls::fchownat, FULL, "dirfd path int int atflags",
+                "the host decides: EPERM unless jkernel runs as root or the ids are unchanged");
+        b.add("fchown", FileSyscalls::fchown, FULL, "fd int int");
+        b.add("utimensat", FileSyscalls::utimensat, FULL, "dirfd path ptr atflags");
+        b.add("truncate", FileSyscalls::truncate, FULL, "path long");
+        b.add("ftruncate", FileSyscalls::ftruncate, FULL, "fd long");
+        b.add("fsync", (t, a0, a1, a2, a3, a4, a5) -> fsync(t, a0, true), FULL, "fd");
+        b.add("fdatasync", (t, a0, a1, a2, a3, a4, a5) -> fsync(t, a0, false), FULL, "fd");
+        b.add("dup", FileSyscalls::dup, FULL, "fd");
+        b.add("dup3", FileSyscalls::dup3, FULL, "fd int oflags");
+        b.add("fcntl", FileSyscalls::fcntl, PARTIAL, "fd fcntlcmd hex",
+                "record locks always succeed (one process); F_SETOWN/F_GETOWN, leases, seals, pipe sizes not "
+                        + "supported");
+        b.add("ioctl", FileSyscalls::ioctl, PARTIAL, "fd ioctlreq hex",
+                "FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC, FIONREAD; terminal ioctls on tty stdio (TCGETS, TCSETS*, "
+                        + "TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP ...)");
+        b.add("umask", FileSyscalls::umask, FULL, "mode");
+        b.add("statfs", FileSyscalls::statfs, PARTIAL, "path struct",
+                "f_files, f_ffree and f_fsid are 0; f_type from the JDK's file-store type name");
+        b.add("fstatfs", FileSyscalls::fstatfs, PARTIAL, "fd struct", "as statfs");
+        b.add("sendfile", FileSyscalls::sendfile, FULL, "fd fd ptr size");
+        b.add("copy_file_range", FileSyscalls::copyFileRange, PARTIAL, "fd ptr fd ptr size uint",
+                "copies through the JVM; overlapping ranges in one file are not refused");
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Helpers
+    // ------------------------------------------------------------------------------------------------------------
+
+    static ErrnoException err(int errno) {
+        return new ErrnoException(errno);
+    }
+
+    /** The open file at fd (O_PATH descriptors included), else EBADF. */
+    static OpenFile file(Task t, long fd) throws ErrnoException {
+        OpenFile f = t.files().get((int) fd);
+        if (f == null) {
+            throw err(Errno.EBADF);
+        }
+        return f;
+    }
+
+    /** As {@link #file}, but O_PATH descriptors are EBADF (Linux's fdget for I/O). */
+    static OpenFile ioFile(Task t, long fd) throws ErrnoException {
+        OpenFile f = file(t, fd);
+        if (f.isPath()) {
+            throw err(Errno.EBADF);
+        }
+        return f;
+    }
+
+    /** A path argument: EFAULT, ENAMETOOLONG (no NUL within PATH_MAX), ENOENT for "". */
+    static String path(Task t, long addr) throws GuestFault, ErrnoException {
+        String s = t.mm().readCString(addr, Vfs.PATH_MAX);
+        if (s == null) {
+            throw err(Errno.ENAMETOOLONG);
+        }
+        return s;
+    }
+
+    /** Linux's access_ok: the range lies in user space. */
+    static boolean accessOk(long addr, long len) {
+        return len == 0 || (addr >= 0 && len > 0 && addr + len > addr && addr + len <= AddressSpace.TASK_SIZE);
+    }
+
+    static Vfs vfs(Task t) {
+        return t.kernel().vfs();
+    }
+
+    /** The directory a relative path starts from: the cwd for AT_FDCWD, else dirfd's directory. */
+    static Node startDir(Task t, int dirfd) throws ErrnoException {
+        if (dirfd == AT_FDCWD) {
+            return vfs(t).cwdNode(t, t.fs());
+        }
+        OpenFile f = file(t, dirfd);
+        Node n = f.node();
+        if (n == null || !n.isDir()) {
+            throw err(Errno.ENOTDIR);
+        }
+        return n;
+    }
+
+    static Node lookupAt(Task t, int dirfd, String path, boolean follow) throws ErrnoException {
+        Vfs.checkPath(path);
+        Node start = path.startsWith("/") ? null : startDir(t, dirfd);
+        return vfs(t).lookup(t, start, path, follow);
+    }
+
+    static Node existingAt(Task t, int dirfd, String path, boolean follow) throws ErrnoException {
+        Node n = lookupAt(t, dirfd, path, follow);
+        if (!n.exists()) {
+            throw err(Errno.ENOENT);
+        }
+        return n;
+    }
+
+    /** The last component of a path as written ("" for "/"), for the "." and ".." checks of rmdir and rename. */
+    static String lastComponent(String path) {
+        String[] parts = path.split("/");
+        for (int i = parts.length - 1; i >= 0; i--) {
+            if (!parts[i].isEmpty()) {
+                return parts[i];
+            }
+        }
+        return "";
+    }
+
+    static HostNode host(Node n, int errno) throws ErrnoException {
+        if (n instanceof HostNode h) {
+            return h;
+        }
+        throw err(errno);
+    }
+
+    /** Makes sure every page of [addr, addr+len) can be written, so that data read from a file is not lost. */
+    static void probeWrite(AddressSpace mm, long addr, int len) throws GuestFault {
+        if (len <= 0) {
+            return;
+        }
+        long end = addr + len;
+        for (long a = addr; a < end; a = (a & ~AddressSpace.PAGE_MASK) + AddressSpace.PAGE_SIZE) {
+            mm.page(a, GuestFault.WRITE);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // read / write and friends
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Reads into the segments (address, length pairs) from the file, at {@code at} or the file offset. Stops at end
+     * of file, after the first data from a stream, or at a fault (returning what was transferred, or EFAULT).
+     */
+    static long doRead(Task t, OpenFile f, long[] segs, long at) throws ErrnoException {
+        long total = 0;
+        long p = at;
+        byte[] buf = null;
+        for (int i = 0; i < segs.length; i += 2) {
+            long addr = segs[i];
+            long len = segs[i + 1];
+            while (len > 0) {
+                int n = (int) Math.min(Math.min(len, CHUNK), MAX_RW_COUNT - total);
+                if (n <= 0) {
+                    return total;
+                }
+                try {
+                    probeWrite(t.mm(), addr, n);
+                } catch (GuestFault e) {
+                    if (total > 0) {
+                        return total;
+                    }
+                    throw err(Errno.EFAULT);
+                }
+                if (buf == null || buf.length < n) {
+                    buf = new byte[n];
+                }
+                int got;
+                try {
+                    got = f.read(buf, 0, n, p);
+                } catch (ErrnoException e) {
+                    if (total > 0) {
+                        return total;
+                    }
+                    throw e;
+                }
+                try {
+                    t.mm().write(addr, buf, 0, got);
+                } catch (GuestFault e) {
+                    return total > 0 ? total : -Errno.EFAULT;
+                }
+                total += got;
+                addr += got;
+                len -= got;
+                if (p >= 0) {
+                    p += got;
+                }
+                if (got < n || f.isStream()) {
+                    return total;
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Writes the segments to the file, at {@code at} or the file offset. */
+    static long doWrite(Task t, OpenFile f, long[] segs, long at) throws ErrnoException {
+        long total = 0;
+        long p = at;
+        byte[] buf = null;
+        for (int i = 0; i < segs.length; i += 2) {
+            long addr = segs[i];
+            long len = segs[i + 1];
+            while (len > 0) {
+                int n = (int) Math.min(Math.min(len, CHUNK), MAX_RW_COUNT - total);
+                if (n <= 0) {
+                    return total;
+                }
+                if (buf == null || buf.length < n) {
+                    buf = new byte[n];
+                }
+                try {
+                    t.mm().read(addr, buf, 0, n);
+                } catch (GuestFault e) {
+                    if (total > 0) {
+                        return total;
+                    }
+                    throw err(Errno.EFAULT);
+                }
+                int put;
+                try {
+                    put = f.write(buf, 0, n, p);
+                } catch (ErrnoException e) {
+                    if (total > 0) {
+                        return total;
+                    }
+                    throw e;
+                }
+                total += put;
+                addr += put;
+                len -= put;
+                if (p >= 0) {
+                    p += put;
+                }
+                if (put < n) {
+                    return total;
+                }
+            }
+        }
+        return total;
+    }
+
+    static OpenFile readable(Task t, long fd) throws ErrnoException {
+        OpenFile f = ioFile(t, fd);
+        if (!f.canRead()) {
+            throw err(Errno.EBADF);
+        }
+        return f;
+    }
+
+    static OpenFile writable(Task t, long fd) throws ErrnoException {
+        OpenFile f = ioFile(t, fd);
+        if (!f.canWrite()) {
+            throw err(Errno.EBADF);
+        }
+        return f;
+    }
+
+    static long read(Task t, long fd, long buf, long count, long a3, long a4, long a5) throws ErrnoException {
+        OpenFile f = readable(t, fd);
+        if (!accessOk(buf, count)) {
+            return -Errno.EFAULT;
+        }
+        return doRead(t, f, new long[] {buf, Math.min(count, MAX_RW_COUNT)}, -1);
+    }
+
+    static long write(Task t, long fd, long buf, long count, long a3, long a4, long a5) throws ErrnoException {
+        OpenFile f = writable(t, fd);
+        if (!accessOk(buf, count)) {
+            return -Errno.EFAULT;
+        }
+        return doWrite(t, f, new long[] {buf, Math.min(count, MAX_RW_COUNT)}, -1);
+    }
+
+    static long pread64(Task t, long fd, long buf, long count, long pos, long a4, long a5) throws ErrnoException {
+        if (pos < 0) {
+            return -Errno.EINVAL;
+        }
+        OpenFile f = ioFile(t, fd);
+        if (!f.positional()) {
+            return -Errno.ESPIPE;
+        }
+        if (!f.canRead()) {
+            return -Errno.EBADF;
+        }
+        if (!accessOk(buf, count)) {
+            return -Errno.EFAULT;
+        }
+        return doRead(t, f, new long[] {buf, Math.min(count, MAX_RW_COUNT)}, pos);
+    }
+
+    static long pwrite64(Task t, long fd, long buf, long count, long pos, long a4, long a5) throws ErrnoException {
+        if (pos < 0) {
+            return -Errno.EINVAL;
+        }
+        OpenFile f = ioFile(t, fd);
+        if (!f.positional()) {
+            return -Errno.ESPIPE;
+        }
+        if (!f.canWrite()) {
+            return -Errno.EBADF;
+        }
+        if (!accessOk(buf, count)) {
+            return -Errno.EFAULT;
+        }
+        return doWrite(t, f, new long[] {buf, Math.min(count, MAX_RW_COUNT)}, pos);
+    }
+
+    /** Reads an iovec array: EINVAL for a bad count or a negative length, EFAULT for a bad array or buffer. */
+    static long[] iovecs(Task t, long iov, long cnt) throws GuestFault, ErrnoException {
+        if (cnt < 0 || cnt > IOV_MAX) {
+            throw err(Errno.EINVAL);
+        }
+        int n = (int) cnt;
+        if (n == 0) {
+            return new long[0];
+        }
+        byte[] raw = t.mm().read(iov, 16 * n);
+        long[] segs = new long[2 * n];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            long base = le(raw, 16 * i);
+            long len = le(raw, 16 * i + 8);
+            if (len < 0) {
+                throw err(Errno.EINVAL);
+            }
+            if (!accessOk(base, len)) {
+                throw err(Errno.EFAULT);
+            }
+            if (len > MAX_RW_COUNT - total) {
+                len = MAX_RW_COUNT - total;
+            }
+            total += len;
+            segs[2 * i] = base;
+            segs[2 * i + 1] = len;
+        }
+        return segs;
+    }
+
+    static long le(byte[] b, int off) {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = (v << 8) | (b[off + i] & 0xff);
+        }
+        return v;
+    }
+
+    static long readv(Task t, long fd, long iov, long cnt, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        OpenFile f = readable(t, fd);
+        return doRead(t, f, iovecs(t, iov, cnt), -1);
+    }
+
+    static long writev(Task t, long fd, long iov, long cnt, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        OpenFile f = writable(t, fd);
+        return doWrite(t, f, iovecs(t, iov, cnt), -1);
+    }
+
+    static long preadv(Task t, long fd, long iov, long cnt, long pos, long posHigh, long a5)
+            throws GuestFault, ErrnoException {
+        if (pos < 0) {
+            return -Errno.EINVAL;
+        }
+        OpenFile f = ioFile(t, fd);
+        if (!f.positional()) {
+            return -Errno.ESPIPE;
+        }
+        if (!f.canRead()) {
+            return -Errno.EBADF;
+        }
+        return doRead(t, f, iovecs(t, iov, cnt), pos);
+    }
+
+    static long pwritev(Task t, long fd, long iov, long cnt, long pos, long posHigh, long a5)
+            throws GuestFault, ErrnoException {
+        if (pos < 0) {
+            return -Errno.EINVAL;
+        }
+        OpenFile f = ioFile(t, fd);
+        if (!f.positional()) {
+            return -Errno.ESPIPE;
+        }
+        if (!f.canWrite()) {
+            return -Errno.EBADF;
+        }
+        return doWrite(t, f, iovecs(t, iov, cnt), pos);
+    }
+
+    static long lseek(Task t, long fd, long offset, long whence, long a3, long a4, long a5) throws ErrnoException {
+        OpenFile f = ioFile(t, fd);
+        int w = (int) whence;
+        if (w < 0 || w > 4 || whence != (w & 0xffffffffL)) {
+            return -Errno.EINVAL;
+        }
+        return f.seek(offset, w);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // open / close / dup
+    // ------------------------------------------------------------------------------------------------------------
+
+    static long openat(Task t, long dirfd, long pathAddr, long flagsArg, long modeArg, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        int flags = (int) flagsArg;
+        int mode = (int) modeArg;
+        String path = path(t, pathAddr);
+        if ((flags & O_TMPFILE) == O_TMPFILE) {
+            return -Errno.EOPNOTSUPP;
+        }
+        if ((flags & O_PATH) != 0) {
+            flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+        }
+        boolean creat = (flags & O_CREAT) != 0;
+        boolean excl = creat && (flags & O_EXCL) != 0;
+        boolean follow = (flags & O_NOFOLLOW) == 0 && !excl;
+        Node n = lookupAt(t, (int) dirfd, path, follow);
+        OpenFile f;
+        if (!n.exists()) {
+            if (!creat) {
+                return -Errno.ENOENT;
+            }
+            if (path.endsWith("/")) {
+                return -Errno.EISDIR;
+            }
+            HostNode h = host(n, Errno.EACCES);
+            if ((flags & O_DIRECTORY) != 0) {
+                // Linux refuses O_CREAT|O_DIRECTORY outright since 6.4.
+                return -Errno.EINVAL;
+            }
+            f = HostFile.create(h, flags);
+            setMode(h.host, mode & 07777 & ~t.fs().umask);
+        } else {
+            if (excl) {
+                return -Errno.EEXIST;
+            }
+            if (n.isSymlink()) {
+                if ((flags & O_PATH) == 0) {
+                    return -Errno.ELOOP;
+                }
+            } else if ((flags & O_DIRECTORY) != 0 && !n.isDir()) {
+                return -Errno.ENOTDIR;
+            }
+            if (n.isDir() && (flags & O_PATH) == 0 && ((flags & O_ACCMODE) != O_RDONLY || creat)) {
+                return -Errno.EISDIR;
+            }
+            if (((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) && (flags & O_PATH) == 0) {
+                checkNotRunning(t, n);
+            }
+            f = n.open(t, flags);
+        }
+        if (f.node() != null) {
+            f.flags |= O_LARGEFILE;
+        }
+        return t.files().install(f, (flags & O_CLOEXEC) != 0);
+    }
+
+    /** ETXTBSY: the program the task runs is not writable (its pages are read from the file as they are touched). */
+    static void checkNotRunning(Task t, Node n) throws ErrnoException {
+        Path exe = t.mm().exeHostPath();
+        if (exe != null && n instanceof HostNode h) {
+            try {
+                if (Files.isSameFile(h.host, exe)) {
+                    throw err(Errno.ETXTBSY);
+                }
+            } catch (IOException | RuntimeException e) {
+                // Not comparable: not the same file.
+            }
+        }
+    }
+
+    static void setMode(Path p, int mode) throws ErrnoException {
+        try {
+            Files.setAttribute(p, "unix:mode", mode);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+    }
+
+    static long close(Task t, long fd, long a1, long a2, long a3, long a4, long a5) {
+        return t.files().close((int) fd) ? 0 : -Errno.EBADF;
+    }
+
+    static long closeRange(Task t, long first, long last, long flags, long a3, long a4, long a5) {
+        long f = first & 0xffffffffL;
+        long l = last & 0xffffffffL;
+        if ((flags & ~6L) != 0 || f > l) {
+            return -Errno.EINVAL;
+        }
+        t.files().closeRange(f, l, (flags & 4) != 0);
+        return 0;
+    }
+
+    static long dup(Task t, long fd, long a1, long a2, long a3, long a4, long a5) throws ErrnoException {
+        OpenFile f = t.files().take((int) fd);
+        if (f == null) {
+            return -Errno.EBADF;
+        }
+        return t.files().install(f, false);
+    }
+
+    static long dup3(Task t, long oldfd, long newfd, long flags, long a3, long a4, long a5) {
+        if ((flags & ~(long) O_CLOEXEC) != 0) {
+            return -Errno.EINVAL;
+        }
+        if ((int) oldfd == (int) newfd) {
+            return -Errno.EINVAL;
+        }
+        int nfd = (int) newfd;
+        FdTable files = t.files();
+        if (nfd < 0 || nfd >= files.limit()) {
+            return -Errno.EBADF;
+        }
+        OpenFile f = files.take((int) oldfd);
+        if (f == null) {
+            return -Errno.EBADF;
+        }
+        files.installAt(nfd, f, (flags & O_CLOEXEC) != 0);
+        return nfd;
+    }
+
+    static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6,
+            F_SETLKW = 7, F_SETOWN = 8, F_GETOWN = 9, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38,
+            F_DUPFD_CLOEXEC = 1030;
+    static final int SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+
+    static long fcntl(Task t, long fd, long cmd, long arg, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        OpenFile f = file(t, fd);
+        int c = (int) cmd;
+        FdTable files = t.files();
+        switch (c) {
+            case F_DUPFD, F_DUPFD_CLOEXEC -> {
+                if (arg < 0 || arg >= files.limit()) {
+                    return -Errno.EINVAL;
+                }
+                OpenFile g = files.take((int) fd);
+                if (g == null) {
+                    return -Errno.EBADF;
+                }
+                return files.installFrom((int) arg, g, c == F_DUPFD_CLOEXEC);
+            }
+            case F_GETFD -> {
+                return files.isCloexec((int) fd) ? 1 : 0;
+            }
+            case F_SETFD -> {
+                files.setCloexec((int) fd, (arg & 1) != 0);
+                return 0;
+            }
+            case F_GETFL -> {
+                return f.flags & ~O_CLOEXEC;
+            }
+            default -> {
+            }
+        }
+        if (f.isPath()) {
+            return -Errno.EBADF;
+        }
+        switch (c) {
+            case F_SETFL -> {
+                synchronized (f) {
+                    f.flags = (f.flags & ~SETFL_MASK) | ((int) arg & SETFL_MASK);
+                }
+                return 0;
+            }
+            case F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW -> {
+                byte[] fl = t.mm().read(arg, 32);
+                int type = (short) ((fl[0] & 0xff) | (fl[1] & 0xff) << 8);
+                int whence = (short) ((fl[2] & 0xff) | (fl[3] & 0xff) << 8);
+                int pid = (int) (le(fl, 24) & 0xffffffffL);
+                boolean ofd = c >= F_OFD_GETLK && c <= F_OFD_SETLKW;
+                if (type < 0 || type > 2 || whence < 0 || whence > 2 || (ofd && pid != 0)) {
+                    return -Errno.EINVAL;
+                }
+                if (c == F_GETLK || c == F_OFD_GETLK) {
+                    // Nobody else holds locks: the lock could be placed.
+                    fl[0] = 2;
+                    fl[1] = 0;
+                    t.mm().write(arg, fl);
+                    return 0;
+                }
+                if ((type == 0 && !f.canRead()) || (type == 1 && !f.canWrite())) {
+                    return -Errno.EBADF;
+                }
+                return 0;
+            }
+            case F_GETOWN -> {
+                return 0;
+            }
+            default -> {
+                return -Errno.EINVAL;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // stat family
+    // ------------------------------------------------------------------------------------------------------------
+
+    /** The stat of dirfd itself (AT_EMPTY_PATH). */
+    static Stat statFd(Task t, int dirfd) throws ErrnoException {
+        if (dirfd == AT_FDCWD) {
+            return vfs(t).cwdNode(t, t.fs()).stat(t);
+        }
+        return file(t, dirfd).stat();
+    }
+
+    static Stat statAt(Task t, int dirfd, long pathAddr, int flags) throws GuestFault, ErrnoException {
+        if (pathAddr == 0 && (flags & AT_EMPTY_PATH) != 0) {
+            return statFd(t, dirfd);
+        }
+        String path = path(t, pathAddr);
+        if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
+            return statFd(t, dirfd);
+        }
+        return existingAt(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) == 0).stat(t);
+    }
+
+    static long fstat(Task t, long fd, long buf, long a2, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        Stat s = file(t, fd).stat();
+        s.writeStat(t.mm(), buf);
+        return 0;
+    }
+
+    static long newfstatat(Task t, long dirfd, long path, long buf, long flags, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        int fl = (int) flags;
+        if ((fl & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)) != 0) {
+            return -Errno.EINVAL;
+        }
+        Stat s = statAt(t, (int) dirfd, path, fl);
+        s.writeStat(t.mm(), buf);
+        return 0;
+    }
+
+    static long statx(Task t, long dirfd, long path, long flags, long mask, long buf, long a5)
+            throws GuestFault, ErrnoException {
+        int fl = (int) flags;
+        if ((fl & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) != 0
+                || (fl & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (mask & 0x80000000L) != 0) {
+            return -Errno.EINVAL;
+        }
+        Stat s = statAt(t, (int) dirfd, path, fl);
+        t.mm().write(buf, s.toStatx());
+        return 0;
+    }
+
+    static long readlinkat(Task t, long dirfd, long pathAddr, long buf, long size, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        int n = (int) size;
+        if (n <= 0) {
+            return -Errno.EINVAL;
+        }
+        String path = path(t, pathAddr);
+        Node node;
+        if (path.isEmpty()) {
+            // Linux reads the link an O_PATH|O_NOFOLLOW descriptor names.
+            if ((int) dirfd == AT_FDCWD) {
+                return -Errno.ENOENT;
+            }
+            node = file(t, dirfd).node();
+            if (node == null || !node.isSymlink()) {
+                return -Errno.ENOENT;
+            }
+        } else {
+            node = existingAt(t, (int) dirfd, path, false);
+        }
+        byte[] target = node.readlink(t).getBytes(StandardCharsets.UTF_8);
+        int len = Math.min(n, target.length);
+        t.mm().write(buf, target, 0, len);
+        return len;
+    }
+
+    static long getdents64(Task t, long fd, long dirp, long count, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        OpenFile f = ioFile(t, fd);
+        if (!(f instanceof DirFile d)) {
+            return -Errno.ENOTDIR;
+        }
+        long cnt = count & 0xffffffffL;
+        if (!accessOk(dirp, cnt)) {
+            return -Errno.EFAULT;
+        }
+        synchronized (d) {
+            List<OpenFile.DirEntry> entries = d.entries();
+            long pos = d.position();
+            int max = (int) Math.min(cnt, 1 << 20);
+            byte[] out = new byte[Math.min(max, 64 << 10)];
+            int used = 0;
+            while (pos < entries.size()) {
+                OpenFile.DirEntry e = entries.get((int) pos);
+                byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+                int reclen = (19 + name.length + 1 + 7) & ~7;
+                if (used + reclen > max) {
+                    if (used == 0) {
+                        return -Errno.EINVAL;
+                    }
+                    break;
+                }
+                if (used + reclen > out.length) {
+                    out = java.util.Arrays.copyOf(out, Math.min(max, Math.max(out.length * 2, used + reclen)));
+                }
+                putLE(out, used, e.ino(), 8);
+                putLE(out, used + 8, pos + 1, 8);
+                putLE(out, used + 16, reclen, 2);
+                out[used + 18] = (byte) e.type();
+                System.arraycopy(name, 0, out, used + 19, name.length);
+                for (int i = used + 19 + name.length; i < used + reclen; i++) {
+                    out[i] = 0;
+                }
+                used += reclen;
+                pos++;
+            }
+            if (used > 0) {
+                t.mm().write(dirp, out, 0, used);
+            }
+            d.setPosition(pos);
+            return used;
+        }
+    }
+
+    static void putLE(byte[] b, int off, long v, int size) {
+        for (int i = 0; i < size; i++) {
+            b[off + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Names: access, cwd, mkdir, unlink, rename, links
+    // ------------------------------------------------------------------------------------------------------------
+
+    static long faccessat2(Task t, long dirfd, long pathAddr, long mode, long flags, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        if ((mode & ~7L) != 0) {
+            return -Errno.EINVAL;
+        }
+        int fl = (int) flags;
+        if ((fl & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
+            return -Errno.EINVAL;
+        }
+        String path = path(t, pathAddr);
+        Node n;
+        if (path.isEmpty() && (fl & AT_EMPTY_PATH) != 0) {
+            n = (int) dirfd == AT_FDCWD ? vfs(t).cwdNode(t, t.fs()) : file(t, dirfd).node();
+            if (n == null) {
+                return 0;
+            }
+        } else {
+            n = existingAt(t, (int) dirfd, path, (fl & AT_SYMLINK_NOFOLLOW) == 0);
+        }
+        if (n.isSymlink()) {
+            return 0;
+        }
+        n.checkAccess((int) mode);
+        return 0;
+    }
+
+    static long getcwd(Task t, long buf, long size, long a2, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        Node cwd = vfs(t).cwdNode(t, t.fs());
+        if (cwd instanceof HostNode h && !Files.exists(h.host, LinkOption.NOFOLLOW_LINKS)) {
+            return -Errno.ENOENT;
+        }
+        byte[] p = t.fs().cwd.getBytes(StandardCharsets.UTF_8);
+        if (Long.compareUnsigned(size, p.length + 1) < 0) {
+            return -Errno.ERANGE;
+        }
+        byte[] out = java.util.Arrays.copyOf(p, p.length + 1);
+        t.mm().write(buf, out);
+        return out.length;
+    }
+
+    static long chdir(Task t, long pathAddr, long a1, long a2, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        Node n = existingAt(t, AT_FDCWD, path(t, pathAddr), true);
+        if (!n.isDir()) {
+            return -Errno.ENOTDIR;
+        }
+        n.checkAccess(1);
+        t.fs().setCwd(n);
+        return 0;
+    }
+
+    static long fchdir(Task t, long fd, long a1, long a2, long a3, long a4, long a5) throws ErrnoException {
+        Node n = file(t, fd).node();
+        if (n == null || !n.isDir()) {
+            return -Errno.ENOTDIR;
+        }
+        n.checkAccess(1);
+        t.fs().setCwd(n);
+        return 0;
+    }
+
+    static long mkdirat(Task t, long dirfd, long pathAddr, long mode, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        Node n = lookupAt(t, (int) dirfd, path(t, pathAddr), false);
+        if (n.exists()) {
+            return -Errno.EEXIST;
+        }
+        HostNode h = host(n, Errno.EACCES);
+        try {
+            Files.createDirectory(h.host);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+        setMode(h.host, (int) mode & 01777 & ~t.fs().umask);
+        return 0;
+    }
+
+    static long unlinkat(Task t, long dirfd, long pathAddr, long flags, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        if ((flags & ~(long) AT_REMOVEDIR) != 0) {
+            return -Errno.EINVAL;
+        }
+        String path = path(t, pathAddr);
+        boolean rmdir = (flags & AT_REMOVEDIR) != 0;
+        Vfs.checkPath(path);
+        String last = lastComponent(path);
+        Node n = existingAt(t, (int) dirfd, path, false);
+        if (rmdir) {
+            if (last.equals(".")) {
+                return -Errno.EINVAL;
+            }
+            if (last.equals("..")) {
+                return -Errno.ENOTEMPTY;
+            }
+            if (!n.isDir()) {
+                return -Errno.ENOTDIR;
+            }
+            if (n.guest.equals("/")) {
+                return -Errno.EBUSY;
+            }
+        } else if (n.isDir()) {
+            return -Errno.EISDIR;
+        }
+        HostNode h = host(n, Errno.EACCES);
+        try {
+            Files.delete(h.host);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+        return 0;
+    }
+
+    static final int RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
+
+    static long renameat2(Task t, long olddirfd, long oldAddr, long newdirfd, long newAddr, long flags, long a5)
+            throws GuestFault, ErrnoException {
+        int fl = (int) flags;
+        if ((flags & ~7L) != 0 || ((fl & RENAME_NOREPLACE) != 0 && (fl & RENAME_EXCHANGE) != 0)
+                || ((fl & RENAME_WHITEOUT) != 0 && (fl & RENAME_EXCHANGE) != 0)) {
+            return -Errno.EINVAL;
+        }
+        String oldPath = path(t, oldAddr);
+        String newPath = path(t, newAddr);
+        Node from = existingAt(t, (int) olddirfd, oldPath, false);
+        Node to = lookupAt(t, (int) newdirfd, newPath, false);
+        String ol = lastComponent(oldPath);
+        String nl = lastComponent(newPath);
+        if (ol.equals(".") || ol.equals("..") || nl.equals(".") || nl.equals("..") || ol.isEmpty()
+                || nl.isEmpty()) {
+            return -Errno.EBUSY;
+        }
+        if ((fl & (RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0) {
+            return -Errno.EINVAL;
+        }
+        if ((fl & RENAME_NOREPLACE) != 0 && to.exists()) {
+            return -Errno.EEXIST;
+        }
+        HostNode a = host(from, Errno.EXDEV);
+        HostNode b = host(to, Errno.EXDEV);
+        try {
+            Files.move(a.host, b.host, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+        return 0;
+    }
+
+    static long symlinkat(Task t, long targetAddr, long dirfd, long pathAddr, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        String target = path(t, targetAddr);
+        String path = path(t, pathAddr);
+        if (target.isEmpty()) {
+            return -Errno.ENOENT;
+        }
+        Node n = lookupAt(t, (int) dirfd, path, false);
+        if (n.exists()) {
+            return -Errno.EEXIST;
+        }
+        HostNode h = host(n, Errno.EACCES);
+        try {
+            Files.createSymbolicLink(h.host, Path.of(target));
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+        return 0;
+    }
+
+    static long linkat(Task t, long olddirfd, long oldAddr, long newdirfd, long newAddr, long flags, long a5)
+            throws GuestFault, ErrnoException {
+        int fl = (int) flags;
+        if ((fl & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) != 0) {
+            return -Errno.EINVAL;
+        }
+        String oldPath = path(t, oldAddr);
+        String newPath = path(t, newAddr);
+        Node from;
+        if (oldPath.isEmpty() && (fl & AT_EMPTY_PATH) != 0) {
+            from = file(t, olddirfd).node();
+            if (from == null) {
+                return -Errno.ENOENT;
+            }
+        } else {
+            from = existingAt(t, (int) olddirfd, oldPath, (fl & AT_SYMLINK_FOLLOW) != 0);
+        }
+        Node to = lookupAt(t, (int) newdirfd, newPath, false);
+        if (to.exists()) {
+            return -Errno.EEXIST;
+        }
+        if (from.isDir()) {
+            return -Errno.EPERM;
+        }
+        HostNode a = host(from, Errno.EXDEV);
+        HostNode b = host(to, Errno.EXDEV);
+        try {
+            Files.createLink(b.host, a.host);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+        return 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Attributes
+    // ------------------------------------------------------------------------------------------------------------
+
+    static long fchmod(Task t, long fd, long mode, long a2, long a3, long a4, long a5) throws ErrnoException {
+        OpenFile f = ioFile(t, fd);
+        setMode(host(f.node(), Errno.EPERM).host, (int) mode & 07777);
+        return 0;
+    }
+
+    static long fchmodat(Task t, long dirfd, long pathAddr, long mode, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        Node n = existingAt(t, (int) dirfd, path(t, pathAddr), true);
+        setMode(host(n, Errno.EPERM).host, (int) mode & 07777);
+        return 0;
+    }
+
+    static void chown(Path p, int uid, int gid, boolean follow) throws ErrnoException {
+        LinkOption[] opts = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+        try {
+            if (uid != -1) {
+                Files.setAttribute(p, "unix:uid", uid, opts);
+            }
+            if (gid != -1) {
+                Files.setAttribute(p, "unix:gid", gid, opts);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+    }
+
+    static long fchownat(Task t, long dirfd, long pathAddr, long uid, long gid, long flags, long a5)
+            throws GuestFault, ErrnoException {
+        int fl = (int) flags;
+        if ((fl & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
+            return -Errno.EINVAL;
+        }
+        String path = path(t, pathAddr);
+        Node n;
+        if (path.isEmpty() && (fl & AT_EMPTY_PATH) != 0) {
+            n = (int) dirfd == AT_FDCWD ? vfs(t).cwdNode(t, t.fs()) : file(t, dirfd).node();
+        } else {
+            n = existingAt(t, (int) dirfd, path, (fl & AT_SYMLINK_NOFOLLOW) == 0);
+        }
+        chown(host(n, Errno.EPERM).host, (int) uid, (int) gid, false);
+        return 0;
+    }
+
+    static long fchown(Task t, long fd, long uid, long gid, long a3, long a4, long a5) throws ErrnoException {
+        OpenFile f = ioFile(t, fd);
+        chown(host(f.node(), Errno.EPERM).host, (int) uid, (int) gid, false);
+        return 0;
+    }
+
+    static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
+
+    static long utimensat(Task t, long dirfd, long pathAddr, long times, long flags, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        FileTime atime, mtime;
+        Instant now = Instant.now();
+        if (times != 0) {
+            byte[] raw = t.mm().read(times, 32);
+            FileTime[] ft = new FileTime[2];
+            int omitted = 0;
+            for (int i = 0; i < 2; i++) {
+                long sec = le(raw, 16 * i);
+                long nsec = le(raw, 16 * i + 8);
+                if (nsec == UTIME_NOW) {
+                    ft[i] = FileTime.from(now);
+                } else if (nsec == UTIME_OMIT) {
+                    omitted++;
+                } else if (nsec < 0 || nsec > 999_999_999L) {
+                    return -Errno.EINVAL;
+                } else {
+                    // Instant's range is narrower than time64_t's: clamp, as file systems clamp to theirs.
+                    long max = Instant.MAX.getEpochSecond();
+                    long min = Instant.MIN.getEpochSecond();
+                    ft[i] = FileTime.from(Instant.ofEpochSecond(Math.max(min, Math.min(max, sec)), nsec));
+                }
+            }
+            atime = ft[0];
+            mtime = ft[1];
+            if (omitted == 2) {
+                return (flags & ~(long) (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0 ? -Errno.EINVAL : 0;
+            }
+        } else {
+            atime = mtime = FileTime.from(now);
+        }
+        int fl = (int) flags;
+        if ((fl & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
+            return -Errno.EINVAL;
+        }
+        Node n;
+        boolean follow = (fl & AT_SYMLINK_NOFOLLOW) == 0;
+        if (pathAddr == 0 && (int) dirfd != AT_FDCWD) {
+            n = file(t, dirfd).node();
+            follow = true;
+        } else {
+            String path = path(t, pathAddr);
+            if (path.isEmpty() && (fl & AT_EMPTY_PATH) != 0) {
+                n = (int) dirfd == AT_FDCWD ? vfs(t).cwdNode(t, t.fs()) : file(t, dirfd).node();
+            } else {
+                n = existingAt(t, (int) dirfd, path, follow);
+            }
+        }
+        if (n == null || !n.isHost()) {
+            // Devices and stdio: nothing to record.
+            return 0;
+        }
+        Path p = ((HostNode) n).host;
+        try {
+            BasicFileAttributeView v = follow ? Files.getFileAttributeView(p, BasicFileAttributeView.class)
+                    : Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            v.setTimes(mtime, atime, null);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+        return 0;
+    }
+
+    static long truncate(Task t, long pathAddr, long length, long a2, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        String path = path(t, pathAddr);
+        if (length < 0) {
+            return -Errno.EINVAL;
+        }
+        Node n = existingAt(t, AT_FDCWD, path, true);
+        if (n.isDir()) {
+            return -Errno.EISDIR;
+        }
+        if (!n.isHost() || n.type() != Stat.S_IFREG) {
+            return -Errno.EINVAL;
+        }
+        checkNotRunning(t, n);
+        OpenFile f = n.open(t, O_WRONLY);
+        try {
+            f.truncate(length);
+        } finally {
+            f.decRef();
+        }
+        return 0;
+    }
+
+    static long ftruncate(Task t, long fd, long length, long a2, long a3, long a4, long a5) throws ErrnoException {
+        if (length < 0) {
+            return -Errno.EINVAL;
+        }
+        ioFile(t, fd).truncate(length);
+        return 0;
+    }
+
+    static long fsync(Task t, long fd, boolean metadata) throws ErrnoException {
+        ioFile(t, fd).sync(metadata);
+        return 0;
+    }
+
+    static long umask(Task t, long mask, long a1, long a2, long a3, long a4, long a5) {
+        synchronized (t.fs()) {
+            int old = t.fs().umask;
+            t.fs().umask = (int) mask & 0777;
+            return old;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // ioctl
+    // ------------------------------------------------------------------------------------------------------------
+
+    static final int FIONREAD = 0x541B, FIONBIO = 0x5421, FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIOASYNC = 0x5452;
+
+    static long ioctl(Task t, long fd, long req, long arg, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        OpenFile f = ioFile(t, fd);
+        int r = (int) req;
+        switch (r) {
+            case FIOCLEX, FIONCLEX -> {
+                t.files().setCloexec((int) fd, r == FIOCLEX);
+                return 0;
+            }
+            case FIONBIO, FIOASYNC -> {
+                int on = t.mm().read32(arg);
+                int bit = r == FIONBIO ? O_NONBLOCK : O_ASYNC;
+                synchronized (f) {
+                    f.flags = on != 0 ? f.flags | bit : f.flags & ~bit;
+                }
+                return 0;
+            }
+            case FIONREAD -> {
+                if (f.isDirectory()) {
+                    return -Errno.ENOTTY;
+                }
+                int n = f.available();
+                if (n < 0) {
+                    return n;
+                }
+                t.mm().write32(arg, n);
+                return 0;
+            }
+            default -> {
+                return f.ioctl(t, r, arg);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // statfs
+    // ------------------------------------------------------------------------------------------------------------
+
+    static long statfs(Task t, long pathAddr, long buf, long a2, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        Node n = existingAt(t, AT_FDCWD, path(t, pathAddr), true);
+        t.mm().write(buf, statfsOf(n, null));
+        return 0;
+    }
+
+    static long fstatfs(Task t, long fd, long buf, long a2, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        OpenFile f = file(t, fd);
+        t.mm().write(buf, statfsOf(f.node(), f));
+        return 0;
+    }
+
+    static long fsMagic(String type) {
+        return switch (type) {
+            case "ext2", "ext3", "ext4" -> 0xEF53L;
+            case "tmpfs", "devtmpfs" -> 0x01021994L;
+            case "btrfs" -> 0x9123683EL;
+            case "xfs" -> 0x58465342L;
+            case "overlay" -> 0x794c7630L;
+            case "nfs", "nfs4" -> 0x6969L;
+            case "zfs" -> 0x2fc12fc1L;
+            case "proc" -> 0x9fa0L;
+            case "f2fs" -> 0xF2F52010L;
+            case "vfat", "msdos" -> 0x4d44L;
+            case "9p" -> 0x01021997L;
+            case "squashfs" -> 0x73717368L;
+            case "sysfs" -> 0x62656572L;
+            default -> type.startsWith("fuse") ? 0x65735546L : 0;
+        };
+    }
+
+    static byte[] statfsOf(Node n, OpenFile f) throws ErrnoException {
+        byte[] b = new byte[120];
+        long type;
+        long bsize = 4096, blocks = 0, bfree = 0, bavail = 0, flags = 0;
+        if (n instanceof HostNode h) {
+            try {
+                FileStore fs = Files.getFileStore(h.host);
+                type = fsMagic(fs.type());
+                bsize = Math.max(1, fs.getBlockSize());
+                blocks = fs.getTotalSpace() / bsize;
+                bfree = fs.getUnallocatedSpace() / bsize;
+                bavail = fs.getUsableSpace() / bsize;
+                flags = fs.isReadOnly() ? 1 : 0;
+            } catch (IOException | RuntimeException e) {
+                throw IoErrors.of(e);
+            }
+        } else if (f instanceof StreamFile s) {
+            type = s.stat().type() == Stat.S_IFCHR ? 0x1cd1L : 0x50495045L;
+        } else if (n != null && n.guest.startsWith("/proc")) {
+            type = 0x9fa0L;
+        } else {
+            type = 0x01021994L;
+        }
+        putLE(b, 0, type, 8);
+        putLE(b, 8, bsize, 8);
+        putLE(b, 16, blocks, 8);
+        putLE(b, 24, bfree, 8);
+        putLE(b, 32, bavail, 8);
+        putLE(b, 64, 255, 8);
+        putLE(b, 72, bsize, 8);
+        putLE(b, 80, flags, 8);
+        return b;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // sendfile, copy_file_range
+    // ------------------------------------------------------------------------------------------------------------
+
+    static long sendfile(Task t, long outFd, long inFd, long offPtr, long count, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        OpenFile in = readable(t, inFd);
+        OpenFile out = writable(t, outFd);
+        if ((out.flags & O_APPEND) != 0 || in.isDirectory()) {
+            return -Errno.EINVAL;
+        }
+        long pos = -1;
+        if (offPtr != 0) {
+            pos = t.mm().read64(offPtr);
+            if (pos < 0) {
+                return -Errno.EINVAL;
+            }
+            if (!in.positional()) {
+                return -Errno.ESPIPE;
+            }
+        }
+        long n = transfer(in, pos, out, -1, Math.min(count, MAX_RW_COUNT));
+        if (offPtr != 0 && n > 0) {
+            t.mm().write64(offPtr, pos + n);
+        }
+        return n;
+    }
+
+    static long copyFileRange(Task t, long inFd, long inOffPtr, long outFd, long outOffPtr, long len, long flags)
+            throws GuestFault, ErrnoException {
+        if (flags != 0) {
+            return -Errno.EINVAL;
+        }
+        OpenFile in = readable(t, inFd);
+        OpenFile out = writable(t, outFd);
+        if ((out.flags & O_APPEND) != 0) {
+            return -Errno.EBADF;
+        }
+        if (!(in instanceof HostFile) || !(out instanceof HostFile)) {
+            return in.isDirectory() || out.isDirectory() ? -Errno.EISDIR : -Errno.EINVAL;
+        }
+        long inPos = inOffPtr != 0 ? t.mm().read64(inOffPtr) : -1;
+        long outPos = outOffPtr != 0 ? t.mm().read64(outOffPtr) : -1;
+        if ((inOffPtr != 0 && inPos < 0) || (outOffPtr != 0 && outPos < 0)) {
+            return -Errno.EINVAL;
+        }
+        long n = transfer(in, inPos, out, outPos, Math.min(len, MAX_RW_COUNT));
+        if (n > 0) {
+            if (inOffPtr != 0) {
+                t.mm().write64(inOffPtr, inPos + n);
+            }
+            if (outOffPtr != 0) {
+                t.mm().write64(outOffPtr, outPos + n);
+            }
+        }
+        return n;
+    }
+
+    /** Copies up to count bytes between files (positions -1: the file offsets). */
+    static long transfer(OpenFile in, long inPos, OpenFile out, long outPos, long count) throws ErrnoException {
+        long total = 0;
+        byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(count, 1))];
+        while (total < count) {
+            int want = (int) Math.min(buf.length, count - total);
+            int got;
+            try {
+                got = in.read(buf, 0, want, inPos < 0 ? -1 : inPos + total);
+            } catch (ErrnoException e) {
+                if (total > 0) {
+                    return total;
+                }
+                throw e;
+            }
+            if (got <= 0) {
+                break;
+            }
+            int put;
+            try {
+                put = out.write(buf, 0, got, outPos < 0 ? -1 : outPos + total);
+            } catch (ErrnoException e) {
+                if (total > 0) {
+                    return total;
+                }
+                throw e;
+            }
+            total += put;
+            if (put < got || (in.isStream() && got < want)) {
+                break;
+            }
+        }
+        return total;
     }
 }
