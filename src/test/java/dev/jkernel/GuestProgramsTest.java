@@ -79,6 +79,54 @@ class GuestProgramsTest {
         return tests;
     }
 
+    /** Where Debian's cross toolchain keeps the riscv64 dynamic loader and shared libraries. */
+    static final Path SYSROOT = Path.of("/usr/riscv64-linux-gnu");
+
+    /**
+     * The same libc tests, dynamically linked: PT_INTERP, the dynamic loader's mmap of shared libraries and its
+     * relocation work, found through --sysroot. Same expectations.
+     */
+    @TestFactory
+    List<DynamicTest> libcTestsDynamicallyLinkedUnderJkernel() {
+        GuestPrograms.ensureBuilt();
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Program s : GuestPrograms.list("tests")) {
+            Program p = new Program(s.dir(), s.name(), s.source(),
+                    GuestPrograms.guestDir().resolve("out/dynamic/tests").resolve(s.name()), s.args());
+            Future<JkernelRun.Outcome> run = submit(() -> JkernelRun.run(p.binary().toString(), p.argv(),
+                    GuestPrograms.environment(), GuestPrograms.guestDir().toString(), TIMEOUT_SECONDS, SYSROOT));
+            tests.add(DynamicTest.dynamicTest("dynamic: " + p.id(), p.source().toUri(), () -> {
+                JkernelRun.Outcome o = await(run);
+                failIfBroken(p, o);
+                check(p, "jkernel (dynamically linked)", GuestPrograms.readBytes(p.sibling(".expected")),
+                        ".expected", GuestPrograms.expectedStatus(p), o.stdout(), o.status(), o.stderrText());
+            }));
+        }
+        return tests;
+    }
+
+    /**
+     * glibc's dynamic loader run as a program: an ET_DYN file of glibc code that relocates itself (what a static PIE
+     * does), which then loads a dynamically linked program by hand.
+     */
+    @TestFactory
+    List<DynamicTest> dynamicLoaderRunsAsAProgram() {
+        GuestPrograms.ensureBuilt();
+        String ldso = SYSROOT.resolve("lib/ld-linux-riscv64-lp64d.so.1").toString();
+        String hello = GuestPrograms.guestDir().resolve("out/dynamic/examples/hello").toString();
+        String stat = GuestPrograms.guestDir().resolve("out/static/examples/hello").toString();
+        Future<JkernelRun.Outcome> viaLdso = submit(() -> JkernelRun.run(ldso, List.of(ldso, "--library-path",
+                SYSROOT.resolve("lib").toString(), hello, "ld.so"), List.of(), "/", TIMEOUT_SECONDS, null));
+        Future<JkernelRun.Outcome> statically = submit(() -> JkernelRun.run(stat, List.of(stat, "ld.so"), List.of(),
+                "/", TIMEOUT_SECONDS, null));
+        return List.of(DynamicTest.dynamicTest("ld.so --library-path ... examples/hello", () -> {
+            JkernelRun.Outcome o = await(viaLdso), s = await(statically);
+            Program p = new Program("examples", "hello (via ld.so)", Path.of(hello), Path.of(ldso), List.of());
+            failIfBroken(p, o);
+            check(p, "jkernel", s.stdout(), "the static build's output", 0, o.stdout(), o.status(), o.stderrText());
+        }));
+    }
+
     @TestFactory
     List<DynamicTest> libcTestsExpectationsHoldUnderQemu() {
         GuestPrograms.ensureBuilt();

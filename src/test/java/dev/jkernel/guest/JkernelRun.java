@@ -115,6 +115,12 @@ public final class JkernelRun {
      * at most {@code timeoutSeconds}.
      */
     public static Outcome run(String program, List<String> argv, List<String> envp, String cwd, long timeoutSeconds) {
+        return run(program, argv, envp, cwd, timeoutSeconds, null);
+    }
+
+    /** As {@link #run(String, List, List, String, long)}, with a sysroot searched first for absolute paths. */
+    public static Outcome run(String program, List<String> argv, List<String> envp, String cwd, long timeoutSeconds,
+            java.nio.file.Path sysroot) {
         Capture out = new Capture(), err = new Capture();
         RunGroup group = new RunGroup("jkernel " + program);
         int[] status = {-1};
@@ -122,7 +128,8 @@ public final class JkernelRun {
         Throwable[] crash = new Throwable[1];
         Runnable body = () -> {
             try {
-                KernelConfig config = KernelConfig.of(InputStream.nullInputStream(), out, err).withCwd(cwd);
+                KernelConfig config = KernelConfig.of(InputStream.nullInputStream(), out, err).withCwd(cwd)
+                        .withSysroot(sysroot);
                 status[0] = new Kernel(config).run(program, argv, envp);
             } catch (ErrnoException | Exec.ExecFormatException e) {
                 execError[0] = e;
