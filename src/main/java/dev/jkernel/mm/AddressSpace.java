@@ -335,6 +335,15 @@ public final class AddressSpace {
         return (v + PAGE_MASK) & ~PAGE_MASK;
     }
 
+    /** End of [addr, addr+len) rounded up to a page, or -1 if the range leaves user space or overflows. */
+    private static long rangeEnd(long addr, long len) {
+        if (addr < 0 || len < 0 || addr >= TASK_SIZE || len > TASK_SIZE) {
+            return -1;
+        }
+        long end = pageAlignUp(addr + len);
+        return end > TASK_SIZE ? -1 : end;
+    }
+
     private Vma vmaAt(long addr) {
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
         return e != null && addr < e.getValue().end ? e.getValue() : null;
@@ -438,8 +447,8 @@ public final class AddressSpace {
         if ((addr & PAGE_MASK) != 0 || len == 0) {
             return -Errno.EINVAL;
         }
-        long end = addr + pageAlignUp(len);
-        if (end > TASK_SIZE || end < addr) {
+        long end = rangeEnd(addr, len);
+        if (end < 0) {
             return -Errno.EINVAL;
         }
         unmapRange(addr, end);
@@ -455,12 +464,12 @@ public final class AddressSpace {
         if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) {
             return -Errno.EINVAL;
         }
-        long end = addr + pageAlignUp(len);
-        if (end < addr) {
-            return -Errno.ENOMEM;
-        }
         if (len == 0) {
             return 0;
+        }
+        long end = rangeEnd(addr, len);
+        if (end < 0) {
+            return -Errno.ENOMEM;
         }
         // Every page of the range must be mapped.
         for (long a = addr; a < end; ) {
@@ -495,18 +504,18 @@ public final class AddressSpace {
         if ((flags & MREMAP_DONTUNMAP) != 0 && ((flags & MREMAP_MAYMOVE) == 0 || oldLen != newLen)) {
             return -Errno.EINVAL;
         }
+        if (oldLen < 0 || oldLen > TASK_SIZE || newLen <= 0 || newLen > TASK_SIZE) {
+            return newLen == 0 ? -Errno.EINVAL : -Errno.ENOMEM;
+        }
         oldLen = pageAlignUp(oldLen);
         newLen = pageAlignUp(newLen);
-        if (newLen == 0) {
-            return -Errno.EINVAL;
-        }
         Vma v = vmaAt(oldAddr);
         if (v == null || oldAddr + oldLen > v.end || oldLen == 0) {
             // oldLen == 0 only duplicates shared mappings; private ones get EINVAL on Linux too.
             return v == null ? -Errno.EFAULT : oldLen == 0 ? -Errno.EINVAL : -Errno.EFAULT;
         }
         if ((flags & MREMAP_FIXED) != 0) {
-            if ((newAddr & PAGE_MASK) != 0 || newAddr + newLen > TASK_SIZE) {
+            if ((newAddr & PAGE_MASK) != 0 || newAddr < 0 || newAddr + newLen > TASK_SIZE) {
                 return -Errno.EINVAL;
             }
             if (newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen) {
@@ -562,7 +571,10 @@ public final class AddressSpace {
 
     /** madvise(MADV_DONTNEED): private pages are dropped and read back as zero (or file contents). */
     public synchronized long dropPages(long addr, long len) {
-        long end = addr + pageAlignUp(len);
+        long end = rangeEnd(addr, len);
+        if (end < 0) {
+            return -Errno.ENOMEM;
+        }
         for (long a = addr; a < end; ) {
             Vma v = vmaAt(a);
             if (v == null) {
@@ -577,7 +589,10 @@ public final class AddressSpace {
 
     /** True if every page of [addr, addr+len) is mapped (madvise's ENOMEM check). */
     public synchronized boolean isMapped(long addr, long len) {
-        long end = addr + pageAlignUp(len);
+        long end = rangeEnd(addr, len);
+        if (end < 0) {
+            return false;
+        }
         for (long a = addr; a < end; ) {
             Vma v = vmaAt(a);
             if (v == null) {
@@ -599,7 +614,7 @@ public final class AddressSpace {
 
     /** brk(2): returns the new break, or the old one when the request cannot be met (Linux never returns an errno). */
     public synchronized long brk(long newBrk) {
-        if (newBrk < brkStart) {
+        if (newBrk < brkStart || newBrk > MMAP_BASE) {
             return brkCur;
         }
         long oldEnd = pageAlignUp(brkCur);

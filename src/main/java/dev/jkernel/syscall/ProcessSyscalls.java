@@ -61,12 +61,12 @@ public final class ProcessSyscalls implements SyscallTable.Family {
             return 0;
         }, PARTIAL, "ptr size", "recorded; the list is walked at exit once threads and futexes exist");
         b.add("get_robust_list", ProcessSyscalls::getRobustList, FULL, "int ptr ptr");
-        b.add("prlimit64", ProcessSyscalls::prlimit64, PARTIAL, "int int ptr ptr",
+        b.add("prlimit64", ProcessSyscalls::prlimit64, PARTIAL, "int rlimit ptr ptr",
                 "limits are recorded and reported; RLIMIT_NOFILE is the only one enforced");
-        b.add("getrlimit", (t, a0, a1, a2, a3, a4, a5) -> prlimit64(t, 0, a0, 0, a1, 0, 0), FULL, "int ptr");
-        b.add("setrlimit", (t, a0, a1, a2, a3, a4, a5) -> prlimit64(t, 0, a0, a1, 0, 0, 0), FULL, "int ptr");
+        b.add("getrlimit", (t, a0, a1, a2, a3, a4, a5) -> prlimit64(t, 0, a0, 0, a1, 0, 0), FULL, "rlimit ptr");
+        b.add("setrlimit", (t, a0, a1, a2, a3, a4, a5) -> prlimit64(t, 0, a0, a1, 0, 0, 0), FULL, "rlimit ptr");
         b.add("uname", ProcessSyscalls::uname, FULL, "ptr");
-        b.add("getrandom", ProcessSyscalls::getrandom, FULL, "ptr size hex");
+        b.add("getrandom", ProcessSyscalls::getrandom, FULL, "ptr size grndflags");
         b.add("clock_gettime", ProcessSyscalls::clockGettime, FULL, "clockid ptr");
         b.add("clock_getres", ProcessSyscalls::clockGetres, FULL, "clockid ptr");
         b.add("gettimeofday", ProcessSyscalls::gettimeofday, FULL, "ptr ptr");

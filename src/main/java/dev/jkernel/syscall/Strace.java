@@ -153,6 +153,9 @@ public final class Strace {
             };
             case "atflags" -> flags((int) v, AT_NAMES, "0");
             case "signal" -> Signals.name((int) v);
+            case "rlimit" -> (int) v >= 0 && (int) v < RLIMIT_NAMES.length ? RLIMIT_NAMES[(int) v]
+                    : Integer.toString((int) v);
+            case "grndflags" -> flags((int) v, GRND_NAMES, "0");
             case "clockid" -> clock((int) v);
             case "fcntlcmd" -> fcntl((int) v);
             case "ioctlreq" -> ioctl((int) v);
@@ -245,6 +248,10 @@ public final class Strace {
         return sb.append('"').toString();
     }
 
+    private static final String[] RLIMIT_NAMES = {"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK",
+        "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS",
+        "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME"};
+    private static final String[][] GRND_NAMES = {{"1", "GRND_NONBLOCK"}, {"2", "GRND_RANDOM"}, {"4", "GRND_INSECURE"}};
     private static final String[][] PROT_NAMES = {{"1", "PROT_READ"}, {"2", "PROT_WRITE"}, {"4", "PROT_EXEC"}};
     private static final String[][] AT_NAMES = {{"256", "AT_SYMLINK_NOFOLLOW"}, {"512", "AT_REMOVEDIR"},
         {"1024", "AT_SYMLINK_FOLLOW"}, {"2048", "AT_NO_AUTOMOUNT"}, {"4096", "AT_EMPTY_PATH"}, {"512", "AT_EACCESS"}};
