@@ -65,7 +65,7 @@ class SyscallRobustnessTest {
             if (SKIP.contains(e.name())) {
                 continue;
             }
-            for (int i = 0; i < 300; i++) {
+            for (int i = 0; i < 3000; i++) {
                 c.x[Rv64Context.A7] = e.number();
                 for (int a = 0; a < 6; a++) {
                     c.x[Rv64Context.A0 + a] = pick(r, rw, ro, pathAddrs);
