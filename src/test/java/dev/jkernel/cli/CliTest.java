@@ -1,0 +1,144 @@
+package dev.jkernel.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The CLI contract other tools depend on, checked on a real JVM process: exit statuses (the guest's, 128+N for a
+ * signal, 126/127 when it cannot run), one-line errors without stack traces, --strace on stderr, --root confinement.
+ */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int status, String out, String err) {}
+
+    private Result cli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err,
+                StandardCharsets.UTF_8));
+    }
+
+    /** A static riscv64 program whose code is the given instruction words, loaded at 0x10000. */
+    private Path program(String name, int... insns) throws IOException {
+        int codeOff = 0x1000;
+        ByteBuffer b = ByteBuffer.allocate(codeOff + 4 * insns.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
+        b.putShort(16, (short) 2).putShort(18, (short) 243).putInt(20, 1).putLong(24, 0x10000 + codeOff)
+                .putLong(32, 64).putShort(52, (short) 64).putShort(54, (short) 56).putShort(56, (short) 1);
+        b.putInt(64, 1).putInt(68, 5).putLong(72, 0).putLong(80, 0x10000).putLong(88, 0x10000)
+                .putLong(96, b.capacity()).putLong(104, b.capacity()).putLong(112, 0x1000);
+        for (int i = 0; i < insns.length; i++) {
+            b.putInt(codeOff + 4 * i, insns[i]);
+        }
+        Path f = dir.resolve(name);
+        Files.write(f, b.array());
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return f;
+    }
+
+    // RV64I encodings used below.
+    private static int addi(int rd, int rs1, int imm) {
+        return (imm << 20) | (rs1 << 15) | (rd << 7) | 0x13;
+    }
+
+    private static final int ECALL = 0x73;
+    private static final int A0 = 10, A7 = 17;
+    private static final int LD_A0_FROM_ZERO = (3 << 12) | (A0 << 7) | 0x03; // ld a0, 0(zero)
+
+    @Test
+    void exitStatusIsTheGuests() throws Exception {
+        Path p = program("exit42", addi(A0, 0, 42), addi(A7, 0, 94), ECALL);
+        Result r = cli("run", p.toString());
+        assertEquals(42, r.status());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void aFaultIsSigsegvWithOneLine() throws Exception {
+        Path p = program("segv", LD_A0_FROM_ZERO);
+        Result r = cli("run", p.toString());
+        assertEquals(128 + 11, r.status());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("SIGSEGV") && r.err().contains("0x11000"), r.err());
+    }
+
+    @Test
+    void anIllegalInstructionNamesPcAndWord() throws Exception {
+        Path p = program("ill", addi(A0, 0, 1), 0xffffffff);
+        Result r = cli("run", p.toString());
+        assertEquals(128 + 4, r.status());
+        assertTrue(r.err().contains("SIGILL") && r.err().contains("0x11004") && r.err().contains("0xffffffff"),
+                r.err());
+    }
+
+    @Test
+    void unrunnableFilesGetOneLineAndStatus126Or127() throws Exception {
+        Path text = dir.resolve("text");
+        Files.writeString(text, "hello\n");
+        Files.setPosixFilePermissions(text, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Result r = cli("run", text.toString());
+        assertEquals(126, r.status());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+        Result missing = cli("run", dir.resolve("missing").toString());
+        assertEquals(127, missing.status());
+        assertTrue(missing.err().contains("No such file or directory"), missing.err());
+    }
+
+    @Test
+    void straceShowsSyscallsAndUnimplementedOnes() throws Exception {
+        // syscall 500 (unimplemented), then exit_group(3).
+        Path p = program("st", addi(A7, 0, 500), ECALL, addi(A0, 0, 3), addi(A7, 0, 94), ECALL);
+        Result r = cli("run", "--strace", p.toString());
+        assertEquals(3, r.status());
+        List<String> lines = r.err().lines().toList();
+        assertTrue(lines.get(0).startsWith("execve(\"" + p + "\", [\"" + p + "\"]"), lines.get(0));
+        assertTrue(lines.get(1).matches("syscall_500\\(.*\\) +=  ?-1 ENOSYS \\(Function not implemented\\)"),
+                lines.get(1));
+        assertTrue(lines.get(2).matches("exit_group\\(3\\) += \\?"), lines.get(2));
+        assertEquals("+++ exited with 3 +++", lines.get(3));
+    }
+
+    @Test
+    void rootConfinesTheGuest() throws Exception {
+        Path root = Files.createDirectory(dir.resolve("root"));
+        Path p = program("root/prog", addi(A0, 0, 7), addi(A7, 0, 94), ECALL);
+        assertEquals(7, cli("run", "--root", root.toString(), "/prog").status());
+        assertEquals(127, cli("run", "--root", root.toString(), p.toString()).status(),
+                "host paths are not visible inside --root");
+        assertEquals(7, cli("run", "--root", root.toString(), "/../../prog").status(), ".. stops at the root");
+    }
+
+    @Test
+    void usageErrorsAreNotStackTraces() throws Exception {
+        Result r = cli("run");
+        assertNotEquals(0, r.status());
+        assertFalse(r.err().contains("\tat "), r.err());
+        Result bad = cli("run", "--root", dir.resolve("nope").toString(), "/x");
+        assertNotEquals(0, bad.status());
+        assertEquals(1, bad.err().lines().count(), bad.err());
+    }
+}
