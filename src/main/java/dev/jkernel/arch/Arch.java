@@ -41,6 +41,15 @@ public interface Arch {
      */
     void startThread(CpuContext ctx, long entry, long sp);
 
+    /**
+     * Sets up a new task's registers (Linux's copy_thread), the same for every way of creating one. For a user task:
+     * a copy of the parent's registers with the syscall returning 0 in the child, the stack pointer set to
+     * {@code stackPointer} when non-zero, and the thread pointer set to {@code tls} when {@code setTls}. For a kernel
+     * thread ({@code kernelThread}): zeroed registers.
+     */
+    void copyThread(CpuContext child, CpuContext parent, boolean kernelThread, long stackPointer, boolean setTls,
+            long tls);
+
     /** AT_HWCAP value. */
     long hwcap();
 

@@ -7,11 +7,10 @@ import dev.jkernel.mm.GuestFault;
 import dev.jkernel.syscall.Strace;
 import dev.jkernel.syscall.SyscallTable;
 
-
 /**
- * The task run loop (Linux's kernel/entry/common.c): run user code until it traps, handle the trap (syscall, fault,
- * illegal instruction, preemption), then go through {@link #exitToUserMode} before returning to user code. Nothing
- * else in the kernel resumes guest code.
+ * The task run loop (Linux's kernel/entry/common.c): own a vCPU, run user code until it traps, handle the trap
+ * (syscall, fault, illegal instruction, end of slice), then go through {@link #exitToUserMode} before returning to
+ * user code. Nothing else in the kernel resumes guest code.
  */
 final class Entry {
     private Entry() {}
@@ -19,46 +18,35 @@ final class Entry {
     /** Instructions a task runs before the loop looks at its work (the time slice, in instructions). */
     static final long SLICE = 1_000_000;
 
-    // Signal numbers used for fatal traps until signal delivery exists (asm-generic/signal.h).
-    static final int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGSEGV = 11;
-
-    /** Runs a task's user code until its process exits; returns the CLI-style status (code, or 128+signal). */
-    static int runUser(Task t) {
+    /** Runs a user task until it exits, then does its exit. */
+    static void runUser(Task t) {
         Kernel k = t.kernel();
         ExecutionEngine engine = t.engine;
         CpuContext ctx = t.ctx;
+        k.sched().acquire(t);
         try {
             while (!t.exiting) {
                 int stop = engine.run(ctx, t.mm(), SLICE);
                 switch (stop) {
                     case ExecutionEngine.STOP_SYSCALL -> syscall(t);
-                    case ExecutionEngine.STOP_FAULT -> fatalTrap(t, ctx.trapCode == GuestFault.ADRALN ? SIGBUS : SIGSEGV,
-                            faultText(ctx));
-                    case ExecutionEngine.STOP_ILLEGAL -> fatalTrap(t, SIGILL, String.format(
+                    case ExecutionEngine.STOP_FAULT -> fatalTrap(t,
+                            ctx.trapCode == GuestFault.ADRALN ? Signals.SIGBUS : Signals.SIGSEGV, faultText(ctx));
+                    case ExecutionEngine.STOP_ILLEGAL -> fatalTrap(t, Signals.SIGILL, String.format(
                             "illegal instruction 0x%0" + (isCompressed(ctx.trapInsn) ? "4" : "8") + "x",
                             ctx.trapInsn));
-                    case ExecutionEngine.STOP_BREAKPOINT -> fatalTrap(t, SIGTRAP, "breakpoint");
-                    case ExecutionEngine.STOP_BUDGET, ExecutionEngine.STOP_INTERRUPT -> { }
+                    case ExecutionEngine.STOP_BREAKPOINT -> fatalTrap(t, Signals.SIGTRAP, "breakpoint");
+                    case ExecutionEngine.STOP_BUDGET -> t.needResched = true;
+                    case ExecutionEngine.STOP_INTERRUPT -> { }
                     default -> throw new IllegalStateException("engine stop code " + stop);
                 }
                 exitToUserMode(t);
             }
-        } catch (RuntimeException | Error e) {
-            // A bug in jkernel, not in the guest: report it in one line and end the guest as if killed.
-            k.config().stderrPrinter().println("jkernel: internal error in pid " + t.tgid() + ": " + e);
-            if (Boolean.getBoolean("jkernel.debug")) {
-                e.printStackTrace();
-            }
-            t.exitStatus = 128 + SIGSEGV;
-            t.exiting = true;
+        } finally {
+            k.addRetired(ctx.instret);
+            ctx.instret = 0;
+            k.sched().release(t);
         }
-        k.addRetired(ctx.instret);
-        Strace st = k.strace();
-        if (st != null) {
-            st.exit(t, t.exitStatus, t.killedBySignal);
-        }
-        t.files().closeAll();
-        return t.exitStatus;
+        Exit.doExit(t);
     }
 
     private static boolean isCompressed(int insn) {
@@ -80,15 +68,13 @@ final class Entry {
     }
 
     /**
-     * A synchronous trap the guest cannot handle yet (signal delivery comes later): the process dies of the signal,
-     * as Linux's default action for it does, with a one-line explanation on stderr.
+     * A synchronous trap the guest cannot handle yet (signal delivery comes later): the process dies of the signal
+     * with a core dump flag, as Linux's default action for it does, with a one-line explanation on stderr.
      */
     private static void fatalTrap(Task t, int sig, String why) {
         t.kernel().config().stderrPrinter().printf("jkernel: pid %d killed by %s at pc 0x%x: %s%n", t.tgid(),
                 Signals.name(sig), t.ctx.pc, why);
-        t.killedBySignal = sig;
-        t.exitStatus = 128 + sig;
-        t.exiting = true;
+        Exit.exitGroup(t, Exit.killedStatus(sig, true));
     }
 
     /** Dispatches one syscall through the table (the only place syscalls are invoked from). */
@@ -114,22 +100,43 @@ final class Entry {
                 ret = -x.errno;
             }
         }
+        // Until signal delivery exists nothing can be restarted: the internal restart codes become EINTR here.
+        if (ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK) {
+            ret = -Errno.EINTR;
+        }
         if (st != null) {
             st.leave(t, pre, ret);
         }
-        if (!t.exiting) {
+        if (!t.exiting && !isSuccessfulExec(e, ret)) {
             arch.setSyscallReturn(ctx, ret);
         }
     }
 
+    /** A successful execve has set up fresh registers: its "return value" must not overwrite a0. */
+    private static boolean isSuccessfulExec(SyscallTable.Entry e, long ret) {
+        return ret == 0 && e != null && (e.name().equals("execve") || e.name().equals("execveat"));
+    }
+
     /**
-     * The exit-to-user work loop: loops while work is pending. Today the only work is rescheduling at the end of a
-     * slice; signal delivery, syscall restart and the rseq fixup join it with their issues.
+     * The exit-to-user work loop: loops while work is pending. Today: a kill pending (leave), and rescheduling at the
+     * end of a slice. Signal delivery, syscall restart and the rseq fixup join it with their issues.
      */
     static void exitToUserMode(Task t) {
-        if (t.exiting) {
+        while (true) {
+            if (t.killed) {
+                Exit.exitGroup(t, t.proc.groupExiting ? t.proc.groupExitCode
+                        : Exit.killedStatus(Signals.SIGKILL, false));
+                return;
+            }
+            if (t.exiting) {
+                return;
+            }
+            if (t.needResched) {
+                t.needResched = false;
+                t.kernel().sched().yield(t);
+                continue;
+            }
             return;
         }
-        // Nothing pending yet: a single-task kernel needs no reschedule.
     }
 }

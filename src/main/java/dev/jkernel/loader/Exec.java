@@ -57,6 +57,12 @@ public final class Exec {
         execve(t, path, new ArrayList<>(argv), envp, path, 0);
     }
 
+    /** As above, with the name AT_EXECFN shows (execveat passes "/dev/fd/N"). */
+    public static void execve(Task t, String path, List<String> argv, List<String> envp, String execfn)
+            throws ErrnoException, ExecFormatException {
+        execve(t, path, new ArrayList<>(argv), envp, execfn, 0);
+    }
+
     private static void execve(Task t, String path, List<String> argv, List<String> envp, String execfn, int depth)
             throws ErrnoException, ExecFormatException {
         checkArgs(argv, envp);
@@ -205,9 +211,11 @@ public final class Exec {
         }
 
         // The point of no return (Linux's begin_new_exec).
-        t.setMm(mm);
         mm.setExe(file.guestPath(), file.hostPath());
-        t.files().closeOnExec();
+        if (!t.beginNewExec(mm)) {
+            mm.release();
+            throw new ErrnoException(Errno.EINTR);
+        }
         String base = path.substring(path.lastIndexOf('/') + 1);
         t.comm = base.length() > 15 ? base.substring(0, 15) : base;
         arch.startThread(t.context(), startPc, sp);

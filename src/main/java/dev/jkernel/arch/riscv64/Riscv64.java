@@ -132,6 +132,31 @@ public final class Riscv64 implements Arch {
     }
 
     @Override
+    public void copyThread(CpuContext child, CpuContext parent, boolean kernelThread, long stackPointer,
+            boolean setTls, long tls) {
+        Rv64Context c = (Rv64Context) child;
+        if (kernelThread) {
+            java.util.Arrays.fill(c.x, 0);
+            java.util.Arrays.fill(c.f, 0);
+            c.fcsr = 0;
+            c.pc = 0;
+            return;
+        }
+        Rv64Context p = (Rv64Context) parent;
+        System.arraycopy(p.x, 0, c.x, 0, 32);
+        System.arraycopy(p.f, 0, c.f, 0, 32);
+        c.fcsr = p.fcsr;
+        c.pc = p.pc;
+        c.x[Rv64Context.A0] = 0;
+        if (stackPointer != 0) {
+            c.x[Rv64Context.SP] = stackPointer;
+        }
+        if (setTls) {
+            c.x[Rv64Context.TP] = tls;
+        }
+    }
+
+    @Override
     public long hwcap() {
         return HWCAP;
     }
