@@ -403,6 +403,54 @@ class ForkTest {
     }
 
     @Test
+    void racingFirstWritesAfterRepeatedForks() throws Exception {
+        AddressSpace parent = new AddressSpace();
+        int pages = 256;
+        long a = map(parent, (long) pages * PAGE_SIZE, ANON);
+        for (int i = 0; i < pages; i++) {
+            parent.write64(a + (long) i * PAGE_SIZE, i);
+        }
+        for (int iter = 0; iter < 40; iter++) {
+            AddressSpace child = parent.fork();
+            AddressSpace[] spaces = {parent, child};
+            CyclicBarrier start = new CyclicBarrier(2);
+            AtomicReference<Throwable> error = new AtomicReference<>();
+            Thread[] ts = new Thread[2];
+            for (int k = 0; k < 2; k++) {
+                AddressSpace mm = spaces[k];
+                long v = ((long) iter << 8) | k;
+                boolean up = k == 0;
+                ts[k] = new Thread(() -> {
+                    try {
+                        start.await();
+                        for (int j = 0; j < pages; j++) {
+                            int i = up ? j : pages - 1 - j; // meet in the middle
+                            mm.write64(a + (long) i * PAGE_SIZE + 8, v);
+                        }
+                    } catch (Throwable t) {
+                        error.compareAndSet(null, t);
+                    }
+                });
+                ts[k].start();
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            assertNull(error.get());
+            for (int i = 0; i < pages; i++) {
+                long p = a + (long) i * PAGE_SIZE;
+                assertEquals((long) iter << 8, parent.read64(p + 8));
+                assertEquals(((long) iter << 8) | 1, child.read64(p + 8));
+                assertEquals(i, parent.read64(p));
+                assertEquals(i, child.read64(p));
+                assertEquals(1, parent.mappers(p));
+                assertEquals(1, child.mappers(p));
+            }
+            assertTrue(child.release());
+        }
+    }
+
+    @Test
     void pokeBreaksSharingToo() throws GuestFault {
         AddressSpace parent = new AddressSpace();
         long a = parent.mmap(0, PAGE_SIZE, PROT_READ, ANON, null, 0, null);
