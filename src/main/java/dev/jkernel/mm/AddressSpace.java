@@ -945,36 +945,4 @@ public final class AddressSpace {
         }
         return out;
     }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // TEMPORARY (replaced by the cow branch): users and fork by eager copy.
-    // ------------------------------------------------------------------------------------------------------------
-
-    private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger(1);
-
-    public void retain() {
-        users.incrementAndGet();
-    }
-
-    public void release() {
-        users.decrementAndGet();
-    }
-
-    public synchronized AddressSpace fork() {
-        AddressSpace c = new AddressSpace();
-        for (Vma v : vmas.values()) {
-            c.vmas.put(v.start, v.slice(v.start, v.end));
-            for (long a = v.start; a < v.end; a += PAGE_SIZE) {
-                Pte p = getPte(a >>> PAGE_SHIFT);
-                if (p != null) {
-                    c.setPte(a >>> PAGE_SHIFT, new Pte(p.data.clone(), p.prot));
-                }
-            }
-        }
-        c.brkStart = brkStart;
-        c.brkCur = brkCur;
-        c.exePath = exePath;
-        c.exeHostPath = exeHostPath;
-        return c;
-    }
 }
