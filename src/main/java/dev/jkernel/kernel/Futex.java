@@ -243,7 +243,12 @@ public final class Futex {
         if (r == WaitQueue.TIMED_OUT) {
             return -Errno.ETIMEDOUT;
         }
-        return timed ? -Errno.ERESTART_RESTARTBLOCK : -Errno.ERESTARTSYS;
+        if (!timed) {
+            return -Errno.ERESTARTSYS;
+        }
+        // Linux's futex_wait_restart: restart_syscall waits again, to the same deadline.
+        t.setRestartBlock(tt -> wait(tt, uaddr, shared, val, deadline, true, bitset));
+        return -Errno.ERESTART_RESTARTBLOCK;
     }
 
     /** Takes w off its queue unless a waker already did: returns false if it was woken. */

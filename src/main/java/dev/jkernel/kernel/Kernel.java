@@ -65,7 +65,7 @@ public final class Kernel {
         this.arch = new Riscv64();
         this.vfs = new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
-                new ProcessSyscalls(), new TaskSyscalls(), new FutexSyscalls()));
+                new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new FutexSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
         this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
                 : Math.min(64, Runtime.getRuntime().availableProcessors()));
@@ -245,11 +245,10 @@ public final class Kernel {
             Exec.ExecFormatException, InterruptedException {
         Task idle = idleTask();
         long init = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(t -> kernelInit(t, program, argv, envp)));
-        long kd = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(kthreadd::body));
+        long kd = startKthreadd(idle);
         if (init != 1 || kd != 2) {
             throw new IllegalStateException("boot: pid 1 and 2 expected, got " + init + " and " + kd);
         }
-        kthreaddTask = task(2);
         try {
             initDone.await();
         } finally {
@@ -266,8 +265,15 @@ public final class Kernel {
         return (st & 0x7f) == 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f);
     }
 
+    /** Starts kthreadd as a child of {@code idle}; returns its pid. */
+    long startKthreadd(Task idle) {
+        long kd = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(kthreadd::body));
+        kthreaddTask = task((int) kd);
+        return kd;
+    }
+
     /** pid 0, the parent of pid 1 and 2: never runs, never exits, not in the pid tables. */
-    private Task idleTask() {
+    Task idleTask() {
         Proc p = new Proc(this, 0, true, Rlimits.defaults());
         Task t = new Task(this, 0, p, null, new FdTable(), new FsContext(config.cwd()));
         p.leader = t;
@@ -331,7 +337,7 @@ public final class Kernel {
     }
 
     /** Kills every task left and waits (briefly) for their host threads to end. */
-    private void shutdown() {
+    void shutdown() {
         List<Task> all;
         synchronized (tasklist) {
             all = new ArrayList<>(tasks.values());

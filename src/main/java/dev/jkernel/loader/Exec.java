@@ -202,6 +202,7 @@ public final class Exec {
         mm.mmap(stackLow, AddressSpace.STACK_SIZE, stackProt,
                 AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS | AddressSpace.MAP_FIXED, null, 0, "[stack]");
         long phdrAddr = elf.phdrVaddr + bias;
+        mapSigreturnTrampoline(mm);
 
         long sp;
         try {
@@ -271,6 +272,25 @@ public final class Exec {
             }
         }
         return bias;
+    }
+
+    /**
+     * Until the vDSO is mapped: one read+exec page holding rt_sigreturn (li a7, 139; ecall) for signal handlers to
+     * return through.
+     */
+    private static void mapSigreturnTrampoline(AddressSpace mm) throws ErrnoException {
+        long page = mm.mmap(0, AddressSpace.PAGE_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC,
+                AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS, null, 0, "[vdso]");
+        if (Errno.isError(page)) {
+            throw new ErrnoException(Errno.ENOMEM);
+        }
+        byte[] code = {(byte) 0x93, 0x08, (byte) 0xb0, 0x08, 0x73, 0, 0, 0};
+        try {
+            mm.poke(page, code, 0, code.length);
+        } catch (GuestFault f) {
+            throw new ErrnoException(Errno.EFAULT);
+        }
+        mm.setSigreturnTrampoline(page);
     }
 
     private static void zero(AddressSpace mm, long addr, long len) throws ErrnoException {
