@@ -43,7 +43,7 @@ public final class Exec {
     // auxv keys (include/uapi/linux/auxvec.h, arch/riscv/include/uapi/asm/auxvec.h).
     static final int AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
             AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
-            AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
+            AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31, AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int X_OK = 1;
@@ -196,6 +196,7 @@ public final class Exec {
             interpBase = mapImage(mm, interpFile, interp, 0);
             startPc = interp.entry + interpBase;
         }
+        long vdsoBase = mapVdso(mm, arch);
         mm.initBrk(elf.maxVaddr + bias);
         int stackProt = AddressSpace.PROT_READ | AddressSpace.PROT_WRITE | (elf.execStack ? AddressSpace.PROT_EXEC : 0);
         long stackLow = AddressSpace.STACK_TOP - AddressSpace.STACK_SIZE;
@@ -205,13 +206,14 @@ public final class Exec {
 
         long sp;
         try {
-            sp = buildStack(mm, t, arch, argv, envp, execfn, phdrAddr, elf.phnum, interpBase, entry);
+            sp = buildStack(mm, t, arch, argv, envp, execfn, phdrAddr, elf.phnum, interpBase, entry, vdsoBase);
         } catch (GuestFault f) {
             throw new ErrnoException(Errno.E2BIG);
         }
 
         // The point of no return (Linux's begin_new_exec).
         mm.setExe(file.guestPath(), file.hostPath());
+        mm.setVdsoBase(vdsoBase);
         if (!t.beginNewExec(mm)) {
             mm.release();
             throw new ErrnoException(Errno.EINTR);
@@ -273,6 +275,39 @@ public final class Exec {
         return bias;
     }
 
+    /**
+     * Maps the architecture's vDSO read+exec where mmap finds room (Linux's arch_setup_additional_pages, after the
+     * interpreter), named "[vdso]". Returns its address, or 0 when the architecture has none.
+     */
+    private static long mapVdso(AddressSpace mm, Arch arch) throws ErrnoException {
+        byte[] image = arch.vdsoImage();
+        if (image == null) {
+            return 0;
+        }
+        PageSource source = new PageSource() {
+            @Override
+            public int fill(long fileOffset, byte[] dst, int dstOff, int len) {
+                if (fileOffset >= image.length) {
+                    return 0;
+                }
+                int n = (int) Math.min(len, image.length - fileOffset);
+                System.arraycopy(image, (int) fileOffset, dst, dstOff, n);
+                return n;
+            }
+
+            @Override
+            public String name() {
+                return "[vdso]";
+            }
+        };
+        long at = mm.mmap(0, image.length, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC, AddressSpace.MAP_PRIVATE,
+                source, 0, "[vdso]");
+        if (Errno.isError(at)) {
+            throw new ErrnoException(Errno.ENOMEM);
+        }
+        return at;
+    }
+
     private static void zero(AddressSpace mm, long addr, long len) throws ErrnoException {
         try {
             mm.poke(addr, new byte[(int) len], 0, (int) len);
@@ -287,7 +322,7 @@ public final class Exec {
      * below them argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL with sp 16-byte aligned.
      */
     private static long buildStack(AddressSpace mm, Task t, Arch arch, List<String> argv, List<String> envp,
-            String execfn, long phdr, int phnum, long interpBase, long entry) throws GuestFault {
+            String execfn, long phdr, int phnum, long interpBase, long entry, long vdsoBase) throws GuestFault {
         long p = AddressSpace.STACK_TOP - 8;
         p = pushString(mm, p, execfn);
         long execfnAddr = p;
@@ -315,6 +350,10 @@ public final class Exec {
         long randomAddr = p;
 
         List<long[]> aux = new ArrayList<>();
+        // riscv's ARCH_DLINFO comes first: AT_SYSINFO_EHDR, (no cache geometry entries), AT_MINSIGSTKSZ.
+        if (vdsoBase != 0) {
+            aux.add(new long[] {AT_SYSINFO_EHDR, vdsoBase});
+        }
         aux.add(new long[] {AT_MINSIGSTKSZ, arch.minSigStackSize()});
         aux.add(new long[] {AT_HWCAP, arch.hwcap()});
         aux.add(new long[] {AT_PAGESZ, AddressSpace.PAGE_SIZE});
