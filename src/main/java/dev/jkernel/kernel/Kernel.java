@@ -64,7 +64,7 @@ public final class Kernel {
         this.arch = new Riscv64();
         this.vfs = new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
-                new ProcessSyscalls(), new TaskSyscalls()));
+                new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
         this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
                 : Math.min(64, Runtime.getRuntime().availableProcessors()));

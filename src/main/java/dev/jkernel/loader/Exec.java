@@ -214,6 +214,10 @@ public final class Exec {
         // The point of no return (Linux's begin_new_exec).
         mm.setExe(file.guestPath(), file.hostPath());
         mm.setVdsoBase(vdsoBase);
+        if (vdsoBase != 0) {
+            // riscv ignores SA_RESTORER: every handler returns through the vDSO's rt_sigreturn.
+            mm.setSigreturnTrampoline(vdsoBase + arch.vdsoSymbol("__vdso_rt_sigreturn"));
+        }
         if (!t.beginNewExec(mm)) {
             mm.release();
             throw new ErrnoException(Errno.EINTR);

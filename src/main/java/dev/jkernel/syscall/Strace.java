@@ -94,7 +94,10 @@ public final class Strace {
             sb.replace(at, at + 1, shown);
         }
         String result;
-        if (Errno.isError(ret)) {
+        if (ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK) {
+            int errno = (int) -ret;
+            result = "? " + Errno.name(errno) + " (" + Errno.message(errno) + ")";
+        } else if (Errno.isError(ret)) {
             int errno = (int) -ret;
             result = "-1 " + Errno.name(errno) + " (" + Errno.message(errno) + ")";
         } else if (HEX_RESULT.contains(p.name())) {
