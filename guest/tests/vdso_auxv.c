@@ -2,7 +2,9 @@
  * exports clock_gettime, gettimeofday and getcpu; /proc/self/maps calls it [vdso]; the C library lists it among the
  * loaded objects and really calls into it (a child that unmaps it dies of SIGSEGV in clock_gettime); the time
  * functions work and agree. Only what x86-64 and riscv64 Linux share is printed (versions and symbol sets differ).
- * With the argument "-v" it also prints the vDSO's address (for the test that checks where the child faulted). */
+ * A signal handler runs and returns (on riscv64 it returns through the vDSO's rt_sigreturn).
+ * With the argument "-v" it also prints the vDSO's address and where the handler returned to (for the test that
+ * checks those against the vDSO's symbols). */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <link.h>
@@ -62,6 +64,15 @@ static const Elf64_Sym *lookup(unsigned long base, long bias, const Elf64_Dyn *d
         }
     }
     return NULL;
+}
+
+static volatile sig_atomic_t handled;
+static void *volatile handler_return;
+
+/* Where this handler returns to: on riscv64 Linux, the vDSO's __vdso_rt_sigreturn (the kernel sets ra to it). */
+static __attribute__((noinline)) void on_usr1(int sig) {
+    handled = sig;
+    handler_return = __builtin_return_address(0);
 }
 
 struct found { unsigned long base; int seen; };
@@ -145,6 +156,15 @@ int main(int argc, char **argv) {
                                                                    && r.tv_nsec <= 1000000));
     printf("clock_gettime of a bad clock fails: %s\n", yes(clock_gettime(-1000, &a) != 0));
     printf("sched_getcpu works: %s\n", yes(sched_getcpu() >= 0));
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
+    raise(SIGUSR1);
+    printf("a SIGUSR1 handler ran and returned: %s\n", yes(handled == SIGUSR1));
+    if (verbose)
+        printf("handler returns to 0x%lx\n", (unsigned long) handler_return);
 
     /* glibc found clock_gettime in the vDSO and calls it: without the mapping, the call faults. */
     fflush(stdout);

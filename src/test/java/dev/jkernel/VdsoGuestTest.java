@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * riscv64 glibc really calls into jkernel's vDSO. guest/tests/vdso_auxv (statically linked, run with --strace) finds
  * the vDSO through AT_SYSINFO_EHDR, and its clock_gettime calls still reach the kernel as syscalls (the vDSO's
  * {@code ecall}); a child that unmaps the vDSO then dies of SIGSEGV exactly at {@code __vdso_clock_gettime}, the
- * address glibc's dl_vdso_vsym resolved by name and version LINUX_4.15. The dynamically linked build (ld.so takes
+ * address glibc's dl_vdso_vsym resolved by name and version LINUX_4.15. A signal handler's return address is
+ * {@code __vdso_rt_sigreturn}, and returning through it works. The dynamically linked build (ld.so takes
  * the vDSO in as a loaded object) runs in GuestProgramsTest with the same expectations.
  */
 class VdsoGuestTest {
@@ -43,7 +44,11 @@ class VdsoGuestTest {
         long base = Long.parseUnsignedLong(m.group(1), 16);
         String expected = new String(GuestPrograms.readBytes(
                 GuestPrograms.guestDir().resolve("tests/vdso_auxv.expected")), StandardCharsets.UTF_8);
-        assertEquals(expected, stdout.replace(m.group(), ""));
+        Matcher r = Pattern.compile("(?m)^handler returns to 0x([0-9a-f]+)\n").matcher(stdout);
+        assertTrue(r.find(), stdout);
+        assertEquals(base + Rv64Vdso.rtSigreturnOffset(), Long.parseUnsignedLong(r.group(1), 16),
+                "a signal handler's ra is __vdso_rt_sigreturn");
+        assertEquals(expected, stdout.replace(m.group(), "").replace(r.group(), ""));
 
         assertTrue(strace.contains("clock_gettime(CLOCK_MONOTONIC, "), strace);
         assertTrue(strace.contains("clock_getres(CLOCK_MONOTONIC, "), strace);
