@@ -97,4 +97,19 @@ public interface Arch {
 
     /** The string Linux puts at AT_PLATFORM, or null when the architecture has none (riscv64 has none). */
     String platform();
+
+    // ---- vDSO ----
+
+    /**
+     * The vDSO exec maps read+exec into every new process (its address goes to AT_SYSINFO_EHDR): an ELF shared
+     * object linked at address 0, as a fresh copy. Null when the architecture has none.
+     */
+    default byte[] vdsoImage() {
+        return null;
+    }
+
+    /** The offset of the vDSO's symbol {@code name} from the image's start, or -1 when it has no such symbol. */
+    default long vdsoSymbol(String name) {
+        return -1;
+    }
 }

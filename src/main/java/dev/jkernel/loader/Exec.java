@@ -44,7 +44,7 @@ public final class Exec {
     static final int AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
             AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
             AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_RSEQ_FEATURE_SIZE = 27, AT_RSEQ_ALIGN = 28,
-            AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
+            AT_EXECFN = 31, AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int X_OK = 1;
@@ -197,23 +197,28 @@ public final class Exec {
             interpBase = mapImage(mm, interpFile, interp, 0);
             startPc = interp.entry + interpBase;
         }
+        long vdsoBase = mapVdso(mm, arch);
         mm.initBrk(elf.maxVaddr + bias);
         int stackProt = AddressSpace.PROT_READ | AddressSpace.PROT_WRITE | (elf.execStack ? AddressSpace.PROT_EXEC : 0);
         long stackLow = AddressSpace.STACK_TOP - AddressSpace.STACK_SIZE;
         mm.mmap(stackLow, AddressSpace.STACK_SIZE, stackProt,
                 AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS | AddressSpace.MAP_FIXED, null, 0, "[stack]");
         long phdrAddr = elf.phdrVaddr + bias;
-        mapSigreturnTrampoline(mm);
 
         long sp;
         try {
-            sp = buildStack(mm, t, arch, argv, envp, execfn, phdrAddr, elf.phnum, interpBase, entry);
+            sp = buildStack(mm, t, arch, argv, envp, execfn, phdrAddr, elf.phnum, interpBase, entry, vdsoBase);
         } catch (GuestFault f) {
             throw new ErrnoException(Errno.E2BIG);
         }
 
         // The point of no return (Linux's begin_new_exec).
         mm.setExe(file.guestPath(), file.hostPath());
+        mm.setVdsoBase(vdsoBase);
+        if (vdsoBase != 0) {
+            // riscv ignores SA_RESTORER: every handler returns through the vDSO's rt_sigreturn.
+            mm.setSigreturnTrampoline(vdsoBase + arch.vdsoSymbol("__vdso_rt_sigreturn"));
+        }
         if (!t.beginNewExec(mm)) {
             mm.release();
             throw new ErrnoException(Errno.EINTR);
@@ -276,22 +281,36 @@ public final class Exec {
     }
 
     /**
-     * Until the vDSO is mapped: one read+exec page holding rt_sigreturn (li a7, 139; ecall) for signal handlers to
-     * return through.
+     * Maps the architecture's vDSO read+exec where mmap finds room (Linux's arch_setup_additional_pages, after the
+     * interpreter), named "[vdso]". Returns its address, or 0 when the architecture has none.
      */
-    private static void mapSigreturnTrampoline(AddressSpace mm) throws ErrnoException {
-        long page = mm.mmap(0, AddressSpace.PAGE_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC,
-                AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS, null, 0, "[vdso]");
-        if (Errno.isError(page)) {
+    private static long mapVdso(AddressSpace mm, Arch arch) throws ErrnoException {
+        byte[] image = arch.vdsoImage();
+        if (image == null) {
+            return 0;
+        }
+        PageSource source = new PageSource() {
+            @Override
+            public int fill(long fileOffset, byte[] dst, int dstOff, int len) {
+                if (fileOffset >= image.length) {
+                    return 0;
+                }
+                int n = (int) Math.min(len, image.length - fileOffset);
+                System.arraycopy(image, (int) fileOffset, dst, dstOff, n);
+                return n;
+            }
+
+            @Override
+            public String name() {
+                return "[vdso]";
+            }
+        };
+        long at = mm.mmap(0, image.length, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC, AddressSpace.MAP_PRIVATE,
+                source, 0, "[vdso]");
+        if (Errno.isError(at)) {
             throw new ErrnoException(Errno.ENOMEM);
         }
-        byte[] code = {(byte) 0x93, 0x08, (byte) 0xb0, 0x08, 0x73, 0, 0, 0};
-        try {
-            mm.poke(page, code, 0, code.length);
-        } catch (GuestFault f) {
-            throw new ErrnoException(Errno.EFAULT);
-        }
-        mm.setSigreturnTrampoline(page);
+        return at;
     }
 
     private static void zero(AddressSpace mm, long addr, long len) throws ErrnoException {
@@ -308,7 +327,7 @@ public final class Exec {
      * below them argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL with sp 16-byte aligned.
      */
     private static long buildStack(AddressSpace mm, Task t, Arch arch, List<String> argv, List<String> envp,
-            String execfn, long phdr, int phnum, long interpBase, long entry) throws GuestFault {
+            String execfn, long phdr, int phnum, long interpBase, long entry, long vdsoBase) throws GuestFault {
         long p = AddressSpace.STACK_TOP - 8;
         p = pushString(mm, p, execfn);
         long execfnAddr = p;
@@ -336,6 +355,10 @@ public final class Exec {
         long randomAddr = p;
 
         List<long[]> aux = new ArrayList<>();
+        // riscv's ARCH_DLINFO comes first: AT_SYSINFO_EHDR, (no cache geometry entries), AT_MINSIGSTKSZ.
+        if (vdsoBase != 0) {
+            aux.add(new long[] {AT_SYSINFO_EHDR, vdsoBase});
+        }
         aux.add(new long[] {AT_MINSIGSTKSZ, arch.minSigStackSize()});
         aux.add(new long[] {AT_HWCAP, arch.hwcap()});
         aux.add(new long[] {AT_PAGESZ, AddressSpace.PAGE_SIZE});

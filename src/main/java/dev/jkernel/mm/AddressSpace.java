@@ -159,6 +159,8 @@ public final class AddressSpace {
     private volatile String exePath;
     /** The host path of that program, for reading it back. */
     private volatile java.nio.file.Path exeHostPath;
+    /** Where exec mapped the vDSO (Linux's mm->context.vdso), 0 for none; fork keeps it. */
+    private volatile long vdsoBase;
 
     public long generation() {
         return generation;
@@ -190,6 +192,15 @@ public final class AddressSpace {
     public void setExe(String guestPath, java.nio.file.Path hostPath) {
         this.exePath = guestPath;
         this.exeHostPath = hostPath;
+    }
+
+    /** The vDSO's address in this address space (signal delivery returns through its rt_sigreturn), 0 for none. */
+    public long vdsoBase() {
+        return vdsoBase;
+    }
+
+    public void setVdsoBase(long base) {
+        this.vdsoBase = base;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -796,6 +807,7 @@ public final class AddressSpace {
         child.brkCur = brkCur;
         child.exePath = exePath;
         child.exeHostPath = exeHostPath;
+        child.vdsoBase = vdsoBase;
         invalidate();
         return child;
     }

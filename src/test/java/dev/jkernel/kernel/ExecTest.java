@@ -118,6 +118,36 @@ class ExecTest {
         assertEquals(AddressSpace.STACK_TOP - 8 - (f.toString().length() + 1), auxval(aux, 31));
     }
 
+    @Test
+    void theVdsoIsMappedAnnouncedFirstInAuxvAndKeptByFork() throws Exception {
+        Path f = write(minimalElf());
+        Task t = kernel().spawnInit(f.toString(), List.of("prog"), List.of());
+        AddressSpace mm = t.mm();
+        long sp = ((Rv64Context) t.context()).x[Rv64Context.SP];
+        long aux = sp + 8 * (1 + 1 + 1 + 1); // argc, argv[0], NULL, envp NULL
+        assertEquals(33, mm.read64(aux), "AT_SYSINFO_EHDR first (riscv ARCH_DLINFO)");
+        long base = mm.read64(aux + 8);
+        assertEquals(51, mm.read64(aux + 16), "then AT_MINSIGSTKSZ");
+        assertEquals(base, mm.vdsoBase());
+        assertEquals(0, base & AddressSpace.PAGE_MASK);
+        byte[] image = t.kernel().arch().vdsoImage();
+        assertArrayEquals(image, mm.read(base, image.length));
+        assertEquals(AddressSpace.PROT_READ | AddressSpace.PROT_EXEC, mm.protAt(base));
+        AddressSpace.Vma vdso = mm.vmas().stream().filter(v -> "[vdso]".equals(v.name)).findFirst().orElseThrow();
+        assertEquals(base, vdso.start);
+        assertEquals(AddressSpace.pageAlignUp(image.length), vdso.end - vdso.start);
+        assertEquals(AddressSpace.MAP_PRIVATE, vdso.flags & AddressSpace.MAP_TYPE);
+        assertTrue(base < AddressSpace.MMAP_BASE && base > VADDR, "placed top-down by mmap");
+        long sigreturn = t.kernel().arch().vdsoSymbol("__vdso_rt_sigreturn");
+        assertTrue(sigreturn > 0 && sigreturn < image.length);
+        assertEquals(0x08b00893, mm.read32(base + sigreturn), "li a7, 139");
+
+        AddressSpace child = mm.fork();
+        assertEquals(base, child.vdsoBase());
+        assertArrayEquals(image, child.read(base, image.length));
+        child.release();
+    }
+
     private static long auxval(List<long[]> aux, long key) {
         for (long[] kv : aux) {
             if (kv[0] == key) {

@@ -217,4 +217,14 @@ public final class Riscv64 implements Arch {
     public String platform() {
         return null;
     }
+
+    @Override
+    public byte[] vdsoImage() {
+        return Rv64Vdso.image();
+    }
+
+    @Override
+    public long vdsoSymbol(String name) {
+        return Rv64Vdso.symbol(name);
+    }
 }
