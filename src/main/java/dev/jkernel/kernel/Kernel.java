@@ -8,6 +8,7 @@ import dev.jkernel.fs.StreamFile;
 import dev.jkernel.fs.Vfs;
 import dev.jkernel.loader.Exec;
 import dev.jkernel.syscall.FileSyscalls;
+import dev.jkernel.syscall.FutexSyscalls;
 import dev.jkernel.syscall.MemorySyscalls;
 import dev.jkernel.syscall.ProcessSyscalls;
 import dev.jkernel.syscall.Strace;
@@ -64,7 +65,8 @@ public final class Kernel {
         this.arch = new Riscv64();
         this.vfs = new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
-                new ProcessSyscalls(), new TaskSyscalls()));
+                new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(), new Membarrier(),
+                new FutexSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
         this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
                 : Math.min(64, Runtime.getRuntime().availableProcessors()));
@@ -116,6 +118,17 @@ public final class Kernel {
 
     void addRetired(long n) {
         retired.add(n);
+    }
+
+    private final LongAdder rseqAborts = new LongAdder();
+
+    /** rseq critical sections aborted by tasks that have exited. */
+    public long rseqAborts() {
+        return rseqAborts.sum();
+    }
+
+    void addRseqAborts(long n) {
+        rseqAborts.add(n);
     }
 
     int hostUid() {
@@ -244,11 +257,10 @@ public final class Kernel {
             Exec.ExecFormatException, InterruptedException {
         Task idle = idleTask();
         long init = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(t -> kernelInit(t, program, argv, envp)));
-        long kd = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(kthreadd::body));
+        long kd = startKthreadd(idle);
         if (init != 1 || kd != 2) {
             throw new IllegalStateException("boot: pid 1 and 2 expected, got " + init + " and " + kd);
         }
-        kthreaddTask = task(2);
         try {
             initDone.await();
         } finally {
@@ -265,8 +277,15 @@ public final class Kernel {
         return (st & 0x7f) == 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f);
     }
 
+    /** Starts kthreadd as a child of {@code idle}; returns its pid. */
+    long startKthreadd(Task idle) {
+        long kd = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(kthreadd::body));
+        kthreaddTask = task((int) kd);
+        return kd;
+    }
+
     /** pid 0, the parent of pid 1 and 2: never runs, never exits, not in the pid tables. */
-    private Task idleTask() {
+    Task idleTask() {
         Proc p = new Proc(this, 0, true, Rlimits.defaults());
         Task t = new Task(this, 0, p, null, new FdTable(), new FsContext(config.cwd()));
         p.leader = t;
@@ -330,7 +349,7 @@ public final class Kernel {
     }
 
     /** Kills every task left and waits (briefly) for their host threads to end. */
-    private void shutdown() {
+    void shutdown() {
         List<Task> all;
         synchronized (tasklist) {
             all = new ArrayList<>(tasks.values());
