@@ -181,7 +181,7 @@ public final class Pipe {
 
     /**
      * pipe_write: appends len bytes, sleeping for space (unless {@code nonblock}) until all are in. No readers:
-     * EPIPE — the caller's task must also get SIGPIPE (see {@link PipeFile#write}). A write of at most PIPE_BUF bytes
+     * SIGPIPE to the task and EPIPE (or the partial count). A write of at most PIPE_BUF bytes
      * goes in whole or not at all. Returns the bytes written; after a partial write an interruption, EAGAIN or EPIPE
      * returns the partial count instead.
      */
@@ -192,6 +192,7 @@ public final class Pipe {
         int done = 0;
         synchronized (this) {
             if (readers == 0) {
+                PipeFile.sendSigpipe(t);
                 throw new ErrnoException(Errno.EPIPE);
             }
             int chars = len & (PAGE - 1);
@@ -213,6 +214,7 @@ public final class Pipe {
             boolean progressed = false;
             synchronized (this) {
                 if (readers == 0) {
+                    PipeFile.sendSigpipe(t);
                     if (done > 0) {
                         return done;
                     }

@@ -2,6 +2,9 @@ package dev.jkernel.fs;
 
 import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
+import dev.jkernel.kernel.SigInfo;
+import dev.jkernel.kernel.SignalDelivery;
+import dev.jkernel.kernel.Signals;
 import dev.jkernel.kernel.Task;
 import dev.jkernel.kernel.WaitQueue;
 
@@ -63,10 +66,17 @@ public final class PipeFile extends OpenFile {
             throw new ErrnoException(Errno.ESPIPE);
         }
         int f = flags;
-        // EPIPE: Linux also sends SIGPIPE to the writing thread (send_sig(SIGPIPE, current, 0)). Signal delivery
-        // does not exist yet; when it does, send it here whenever Pipe.write throws EPIPE (also after a partial
-        // write that returns the count, which Linux signals too).
         return pipe.write(t, b, off, len, (f & O_NONBLOCK) != 0, (f & O_DIRECT) != 0);
+    }
+
+    /**
+     * A write found no readers: SIGPIPE to the writing thread, as Linux's send_sig(SIGPIPE, current, 0) (si_code
+     * SI_USER, the writer's own pid and uid), whether the write then fails with EPIPE or returns a partial count.
+     */
+    static void sendSigpipe(Task t) {
+        if (t != null) {
+            SignalDelivery.sendToThread(t, SigInfo.user(Signals.SIGPIPE, SigInfo.SI_USER, t.tgid(), t.uid));
+        }
     }
 
     @Override

@@ -99,7 +99,7 @@ public final class FileSyscalls implements SyscallTable.Family {
         b.add("fcntl", FileSyscalls::fcntl, PARTIAL, "fd fcntlcmd hex",
                 "record locks always succeed (one process); F_SETOWN/F_GETOWN, leases, seals not supported");
         b.add("pipe2", FileSyscalls::pipe2, PARTIAL, "ptr oflags",
-                "O_NOTIFICATION_PIPE is ENOPKG (no watch queues); SIGPIPE is not sent yet (EPIPE is returned)");
+                "O_NOTIFICATION_PIPE is ENOPKG (no watch queues)");
         PollSyscalls.register(b);
         b.add("ioctl", FileSyscalls::ioctl, PARTIAL, "fd ioctlreq hex",
                 "FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC, FIONREAD; terminal ioctls on tty stdio (TCGETS, TCSETS*, "

@@ -5,6 +5,7 @@ import dev.jkernel.fs.OpenFile;
 import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
 import dev.jkernel.kernel.Rlimits;
+import dev.jkernel.kernel.SignalDelivery;
 import dev.jkernel.kernel.Task;
 import dev.jkernel.kernel.WaitQueue;
 import dev.jkernel.mm.GuestFault;
@@ -34,8 +35,7 @@ final class PollSyscalls {
 
     static void register(SyscallTable.Builder b) {
         b.add("ppoll", PollSyscalls::ppoll, PARTIAL, "ptr uint ptr ptr size",
-                "the signal mask is checked but not installed (no signals yet); stdio streams are best effort, "
-                        + "re-checked every 10 ms");
+                "stdio streams are best effort, re-checked every 10 ms");
         b.add("pselect6", PollSyscalls::pselect6, PARTIAL, "int ptr ptr ptr ptr ptr",
                 "as ppoll; the descriptor table size that n is clamped to is estimated from the highest open fd");
     }
@@ -78,6 +78,7 @@ final class PollSyscalls {
      * cannot be restarted with it: ERESTARTNOHAND becomes EINTR.
      */
     static long finish(Task t, long tsp, Timeout to, long ret) {
+        SignalDelivery.restoreSavedMaskUnless(t, ret == -Errno.ERESTARTNOHAND);
         if (to == null || to.zero()) {
             return ret;
         }
@@ -105,7 +106,7 @@ final class PollSyscalls {
         }
     }
 
-    /** set_user_sigmask: checked (EINVAL for a size other than 8, EFAULT); installing it waits for signals. */
+    /** set_user_sigmask: EINVAL for a size other than 8, EFAULT; installs the mask for the rest of the call. */
     static void sigmask(Task t, long mask, long size) throws GuestFault, ErrnoException {
         if (mask == 0) {
             return;
@@ -113,9 +114,8 @@ final class PollSyscalls {
         if (size != 8) {
             throw new ErrnoException(Errno.EINVAL);
         }
-        t.mm().read(mask, 8);
-        // Signals: install the mask for the duration of the call here, and restore it on return unless the result
-        // is ERESTARTNOHAND (then after the handler runs: restore_saved_sigmask_unless).
+        long m = t.mm().read64(mask);
+        SignalDelivery.setTemporaryMask(t, m);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -152,14 +152,14 @@ final class PollSyscalls {
     static long sleepUntilReady(Task t, Scan scan, Timeout to) {
         boolean[] recheck = {false};
         if (to != null && to.zero()) {
-            return scan.scan(null, recheck);
+            return nothingOrInterrupted(t, scan.scan(null, recheck));
         }
         Set<WaitQueue> reg = new HashSet<>();
         WaitQueue own = new WaitQueue();
         try {
             int n = scan.scan(reg, recheck);
-            if (n != 0) {
-                return n;
+            if (n != 0 || t.interruptPending()) {
+                return nothingOrInterrupted(t, n);
             }
             long deadline = to == null ? WaitQueue.FOREVER : to.deadline;
             int[] res = new int[1];
@@ -180,7 +180,7 @@ final class PollSyscalls {
                     return -Errno.ERESTARTNOHAND;
                 }
                 if (deadline != WaitQueue.FOREVER && System.nanoTime() - deadline >= 0) {
-                    return scan.scan(null, recheck);
+                    return nothingOrInterrupted(t, scan.scan(null, recheck));
                 }
             }
         } finally {
@@ -188,6 +188,11 @@ final class PollSyscalls {
                 q.removeWaiter(t);
             }
         }
+    }
+
+    /** do_poll/do_select: a pass that found nothing ends in ERESTARTNOHAND when a signal is pending. */
+    private static long nothingOrInterrupted(Task t, int n) {
+        return n == 0 && t.interruptPending() ? -Errno.ERESTARTNOHAND : n;
     }
 
     // ------------------------------------------------------------------------------------------------------------
