@@ -3,6 +3,7 @@ package dev.jkernel.fs;
 import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
 import dev.jkernel.kernel.Task;
+import dev.jkernel.kernel.WaitQueue;
 import dev.jkernel.mm.GuestFault;
 import dev.jkernel.mm.PageSource;
 
@@ -101,6 +102,46 @@ public abstract class OpenFile {
     /** Writes at {@code at}, or at the file offset (advancing it) when {@code at < 0}. */
     public int write(byte[] b, int off, int len, long at) throws ErrnoException {
         throw new ErrnoException(Errno.EINVAL);
+    }
+
+    /**
+     * read(2) on behalf of a task, which may sleep in it (pipes): the syscall layer calls this one. Files that never
+     * block need not override it.
+     */
+    public int read(Task t, byte[] b, int off, int len, long at) throws ErrnoException {
+        return read(b, off, len, at);
+    }
+
+    /** write(2) on behalf of a task, which may sleep in it (pipes); as {@link #read(Task, byte[], int, int, long)}. */
+    public int write(Task t, byte[] b, int off, int len, long at) throws ErrnoException {
+        return write(b, off, len, at);
+    }
+
+    // poll(2) event bits (asm-generic/poll.h)
+    public static final int POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10,
+            POLLNVAL = 0x20, POLLRDNORM = 0x40, POLLRDBAND = 0x80, POLLWRNORM = 0x100, POLLWRBAND = 0x200;
+    /** What a file without a poll operation reports (Linux's DEFAULT_POLLMASK): always readable and writable. */
+    public static final int DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+
+    /** The poll events that hold now (f_op->poll without the wait-queue part). */
+    public int poll() {
+        return DEFAULT_POLLMASK;
+    }
+
+    /**
+     * The queue woken whenever {@link #poll()}'s answer may change, for poll/select to sleep on; null when it never
+     * changes by itself (see {@link #pollNeedsRecheck()} for files that cannot tell).
+     */
+    public WaitQueue pollQueue() {
+        return null;
+    }
+
+    /**
+     * Whether poll's answer can change without anybody waking {@link #pollQueue()} (host streams): a sleeping poller
+     * then looks again every few milliseconds.
+     */
+    public boolean pollNeedsRecheck() {
+        return false;
     }
 
     /** Whether pread/pwrite work (else ESPIPE). */

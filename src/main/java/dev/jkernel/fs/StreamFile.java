@@ -22,6 +22,8 @@ public final class StreamFile extends OpenFile {
     /** The terminal settings last set with TCSETS* (struct termios, 36 bytes). */
     private byte[] termios;
     private int winRows = 24, winCols = 80;
+    /** A read has seen the end of the input stream. */
+    private volatile boolean sawEof;
 
     private StreamFile(InputStream in, OutputStream out, boolean tty, int flags) {
         this.in = in;
@@ -68,6 +70,9 @@ public final class StreamFile extends OpenFile {
                 throw new ErrnoException(Errno.EAGAIN);
             }
             int n = in.read(b, off, len);
+            if (n < 0) {
+                sawEof = true;
+            }
             return Math.max(n, 0);
         } catch (IOException e) {
             throw new ErrnoException(Errno.EIO);
@@ -104,6 +109,34 @@ public final class StreamFile extends OpenFile {
         } catch (IOException e) {
             throw new ErrnoException(Errno.EIO);
         }
+    }
+
+    /**
+     * Best effort, as a Java stream cannot be waited on: the input is readable when {@code available() > 0} or once
+     * a read has seen its end (an end not yet read is not noticed); output is always writable. Pollers re-check
+     * every few milliseconds ({@link #pollNeedsRecheck}).
+     */
+    @Override
+    public int poll() {
+        int mask = 0;
+        if (in != null) {
+            try {
+                if (sawEof || in.available() > 0) {
+                    mask |= POLLIN | POLLRDNORM;
+                }
+            } catch (IOException e) {
+                mask |= POLLERR;
+            }
+        }
+        if (out != null) {
+            mask |= POLLOUT | POLLWRNORM;
+        }
+        return mask;
+    }
+
+    @Override
+    public boolean pollNeedsRecheck() {
+        return in != null;
     }
 
     // asm-generic ioctl numbers

@@ -12,7 +12,8 @@ public final class Errno {
             EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24,
             ENOTTY = 25, ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32,
             EDOM = 33, ERANGE = 34, EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39,
-            ELOOP = 40, ENOMSG = 42, EOVERFLOW = 75, EILSEQ = 84, ENOTSOCK = 88, EOPNOTSUPP = 95, ENOTSUP = 95,
+            ELOOP = 40, ENOMSG = 42, ENOPKG = 65, EOVERFLOW = 75, EILSEQ = 84, ENOTSOCK = 88, EOPNOTSUPP = 95,
+            ENOTSUP = 95,
             EAFNOSUPPORT = 97, EADDRINUSE = 98, ETIMEDOUT = 110, ECONNREFUSED = 111, EALREADY = 114,
             EINPROGRESS = 115, ESTALE = 116, EDQUOT = 122, ECANCELED = 125, EOWNERDEAD = 130,
             ENOTRECOVERABLE = 131,
@@ -66,6 +67,7 @@ public final class Errno {
         def(ENOTEMPTY, "ENOTEMPTY", "Directory not empty");
         def(ELOOP, "ELOOP", "Too many levels of symbolic links");
         def(ENOMSG, "ENOMSG", "No message of desired type");
+        def(ENOPKG, "ENOPKG", "Package not installed");
         def(EOVERFLOW, "EOVERFLOW", "Value too large for defined data type");
         def(EILSEQ, "EILSEQ", "Invalid or incomplete multibyte or wide character");
         def(ENOTSOCK, "ENOTSOCK", "Socket operation on non-socket");

@@ -338,6 +338,29 @@ public final class SignalDelivery {
         return t.altFlags != SS_DISABLE && t.altSize != 0 && sp > t.altSp && sp - t.altSp <= t.altSize;
     }
 
+    /**
+     * set_user_sigmask (ppoll, pselect6): installs {@code mask} for the rest of the syscall, saving the current one.
+     * Undo with {@link #restoreSavedMaskUnless}.
+     */
+    public static void setTemporaryMask(Task t, long mask) {
+        t.savedMask = t.blocked;
+        t.restoreSigmask = true;
+        setBlocked(t, mask);
+    }
+
+    /**
+     * restore_saved_sigmask_unless: when a signal interrupted the call ({@code interrupted}, the result being
+     * ERESTARTNOHAND), the saved mask stays pending so that the handler runs under the temporary one and the signal
+     * frame carries the saved one; otherwise it comes back now.
+     */
+    public static void restoreSavedMaskUnless(Task t, boolean interrupted) {
+        if (interrupted || !t.restoreSigmask) {
+            return;
+        }
+        t.restoreSigmask = false;
+        setBlocked(t, t.savedMask);
+    }
+
     /** Sets the mask (never blocking SIGKILL/SIGSTOP) and re-targets shared signals the change unblocked. */
     public static void setBlocked(Task t, long mask) {
         Proc p = t.proc;

@@ -54,6 +54,19 @@ public final class WaitQueue {
         }
     }
 
+    /**
+     * Adds a task that sleeps elsewhere (poll and select sleep on several queues at once: Linux's poll_wait). Its
+     * own {@link #await} on another queue re-checks its condition when this queue wakes it. Undo with
+     * {@link #removeWaiter}.
+     */
+    public void addWaiter(Task t) {
+        waiters.add(t);
+    }
+
+    public void removeWaiter(Task t) {
+        waiters.remove(t);
+    }
+
     /** Wakes every sleeper; each re-checks its condition. */
     public void wakeAll() {
         for (Task w : waiters) {

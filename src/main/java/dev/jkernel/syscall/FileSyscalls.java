@@ -7,6 +7,7 @@ import dev.jkernel.fs.HostNode;
 import dev.jkernel.fs.IoErrors;
 import dev.jkernel.fs.Node;
 import dev.jkernel.fs.OpenFile;
+import dev.jkernel.fs.PipeFile;
 import dev.jkernel.fs.Stat;
 import dev.jkernel.fs.StreamFile;
 import dev.jkernel.fs.Vfs;
@@ -96,8 +97,10 @@ public final class FileSyscalls implements SyscallTable.Family {
         b.add("dup", FileSyscalls::dup, FULL, "fd");
         b.add("dup3", FileSyscalls::dup3, FULL, "fd int oflags");
         b.add("fcntl", FileSyscalls::fcntl, PARTIAL, "fd fcntlcmd hex",
-                "record locks always succeed (one process); F_SETOWN/F_GETOWN, leases, seals, pipe sizes not "
-                        + "supported");
+                "record locks always succeed (one process); F_SETOWN/F_GETOWN, leases, seals not supported");
+        b.add("pipe2", FileSyscalls::pipe2, PARTIAL, "ptr oflags",
+                "O_NOTIFICATION_PIPE is ENOPKG (no watch queues)");
+        PollSyscalls.register(b);
         b.add("ioctl", FileSyscalls::ioctl, PARTIAL, "fd ioctlreq hex",
                 "FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC, FIONREAD; terminal ioctls on tty stdio (TCGETS, TCSETS*, "
                         + "TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP ...)");
@@ -199,118 +202,207 @@ public final class FileSyscalls implements SyscallTable.Family {
         throw err(errno);
     }
 
-    /** Makes sure every page of [addr, addr+len) can be written, so that data read from a file is not lost. */
-    static void probeWrite(AddressSpace mm, long addr, int len) throws GuestFault {
-        if (len <= 0) {
-            return;
-        }
-        long end = addr + len;
-        for (long a = addr; a < end; a = (a & ~AddressSpace.PAGE_MASK) + AddressSpace.PAGE_SIZE) {
-            mm.page(a, GuestFault.WRITE);
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------------------
     // read / write and friends
     // ------------------------------------------------------------------------------------------------------------
 
     /**
+     * A position in a list of user segments (address, length pairs), as Linux's iov_iter: reads gather from it and
+     * writes scatter to it across segment boundaries, so that one transfer to a file sees the whole request (a
+     * writev of at most PIPE_BUF bytes reaches a pipe as one atomic write; a readv from a pipe fills every segment).
+     */
+    static final class Segments {
+        private final long[] segs;
+        private int i;
+        private long off;
+
+        Segments(long[] segs) {
+            this.segs = segs;
+        }
+
+        long total() {
+            long n = 0;
+            for (int k = 1; k < segs.length; k += 2) {
+                n += segs[k];
+            }
+            return n;
+        }
+
+        /** Moves n bytes on. */
+        void advance(long n) {
+            while (n > 0 && i < segs.length) {
+                long step = Math.min(n, segs[i + 1] - off);
+                off += step;
+                n -= step;
+                if (off == segs[i + 1]) {
+                    i += 2;
+                    off = 0;
+                }
+            }
+            while (i < segs.length && segs[i + 1] == off) {
+                i += 2;
+                off = 0;
+            }
+        }
+
+        /** How many of the next n bytes lie in writable pages (stops at the first page that is not). */
+        int probeWrite(AddressSpace mm, int n) {
+            int ok = 0;
+            int k = i;
+            long o = off;
+            while (ok < n && k < segs.length) {
+                long addr = segs[k] + o;
+                int len = (int) Math.min(n - ok, segs[k + 1] - o);
+                long end = addr + len;
+                for (long a = addr; a < end; a = (a & ~AddressSpace.PAGE_MASK) + AddressSpace.PAGE_SIZE) {
+                    try {
+                        mm.page(a, GuestFault.WRITE);
+                    } catch (GuestFault e) {
+                        return ok + (int) (a - addr);
+                    }
+                }
+                ok += len;
+                k += 2;
+                o = 0;
+            }
+            return ok;
+        }
+
+        /** Copies the next n bytes of buf into the segments (not advancing). */
+        void scatter(AddressSpace mm, byte[] buf, int n) throws GuestFault {
+            int done = 0;
+            int k = i;
+            long o = off;
+            while (done < n) {
+                int len = (int) Math.min(n - done, segs[k + 1] - o);
+                mm.write(segs[k] + o, buf, done, len);
+                done += len;
+                k += 2;
+                o = 0;
+            }
+        }
+
+        /** Copies up to n bytes from the segments into buf (not advancing): fewer if a page faults. */
+        int gather(AddressSpace mm, byte[] buf, int n) {
+            int done = 0;
+            int k = i;
+            long o = off;
+            while (done < n && k < segs.length) {
+                long addr = segs[k] + o;
+                int len = (int) Math.min(n - done, segs[k + 1] - o);
+                try {
+                    mm.read(addr, buf, done, len);
+                } catch (GuestFault e) {
+                    // Take what lies before the faulting page.
+                    long a = addr;
+                    while (a < addr + len) {
+                        int piece = (int) Math.min(addr + len - a, AddressSpace.PAGE_SIZE - (a & AddressSpace.PAGE_MASK));
+                        try {
+                            mm.read(a, buf, done + (int) (a - addr), piece);
+                        } catch (GuestFault f) {
+                            return done + (int) (a - addr);
+                        }
+                        a += piece;
+                    }
+                    return done + len;
+                }
+                done += len;
+                k += 2;
+                o = 0;
+            }
+            return done;
+        }
+    }
+
+    /**
      * Reads into the segments (address, length pairs) from the file, at {@code at} or the file offset. Stops at end
-     * of file, after the first data from a stream, or at a fault (returning what was transferred, or EFAULT).
+     * of file, after the first data from a stream, or at a fault (returning what was transferred, or EFAULT). May
+     * sleep (pipes): an interrupted read with nothing read is -ERESTARTSYS.
      */
     static long doRead(Task t, OpenFile f, long[] segs, long at) throws ErrnoException {
+        Segments sg = new Segments(segs);
+        long want = Math.min(sg.total(), MAX_RW_COUNT);
+        sg.advance(0);
         long total = 0;
         long p = at;
         byte[] buf = null;
-        for (int i = 0; i < segs.length; i += 2) {
-            long addr = segs[i];
-            long len = segs[i + 1];
-            while (len > 0) {
-                int n = (int) Math.min(Math.min(len, CHUNK), MAX_RW_COUNT - total);
-                if (n <= 0) {
+        while (total < want) {
+            int n = (int) Math.min(want - total, CHUNK);
+            n = sg.probeWrite(t.mm(), n);
+            if (n == 0) {
+                if (total > 0) {
                     return total;
                 }
-                try {
-                    probeWrite(t.mm(), addr, n);
-                } catch (GuestFault e) {
-                    if (total > 0) {
-                        return total;
-                    }
-                    throw err(Errno.EFAULT);
-                }
-                if (buf == null || buf.length < n) {
-                    buf = new byte[n];
-                }
-                int got;
-                try {
-                    got = f.read(buf, 0, n, p);
-                } catch (ErrnoException e) {
-                    if (total > 0) {
-                        return total;
-                    }
-                    throw e;
-                }
-                try {
-                    t.mm().write(addr, buf, 0, got);
-                } catch (GuestFault e) {
-                    return total > 0 ? total : -Errno.EFAULT;
-                }
-                total += got;
-                addr += got;
-                len -= got;
-                if (p >= 0) {
-                    p += got;
-                }
-                if (got < n || f.isStream()) {
+                throw err(Errno.EFAULT);
+            }
+            if (buf == null || buf.length < n) {
+                buf = new byte[n];
+            }
+            int got;
+            try {
+                got = f.read(t, buf, 0, n, p);
+            } catch (ErrnoException e) {
+                if (total > 0) {
                     return total;
                 }
+                throw e;
+            }
+            try {
+                sg.scatter(t.mm(), buf, got);
+            } catch (GuestFault e) {
+                return total > 0 ? total : -Errno.EFAULT;
+            }
+            sg.advance(got);
+            total += got;
+            if (p >= 0) {
+                p += got;
+            }
+            if (got < n || f.isStream()) {
+                return total;
             }
         }
         return total;
     }
 
-    /** Writes the segments to the file, at {@code at} or the file offset. */
+    /**
+     * Writes the segments to the file, at {@code at} or the file offset, in transfers of up to 64 KiB gathered across
+     * segments. May sleep (pipes); stops at a short write or a fault, returning what was written.
+     */
     static long doWrite(Task t, OpenFile f, long[] segs, long at) throws ErrnoException {
+        Segments sg = new Segments(segs);
+        long want = Math.min(sg.total(), MAX_RW_COUNT);
+        sg.advance(0);
         long total = 0;
         long p = at;
         byte[] buf = null;
-        for (int i = 0; i < segs.length; i += 2) {
-            long addr = segs[i];
-            long len = segs[i + 1];
-            while (len > 0) {
-                int n = (int) Math.min(Math.min(len, CHUNK), MAX_RW_COUNT - total);
-                if (n <= 0) {
+        while (total < want) {
+            int n = (int) Math.min(want - total, CHUNK);
+            if (buf == null || buf.length < n) {
+                buf = new byte[n];
+            }
+            int got = sg.gather(t.mm(), buf, n);
+            if (got == 0) {
+                if (total > 0) {
                     return total;
                 }
-                if (buf == null || buf.length < n) {
-                    buf = new byte[n];
-                }
-                try {
-                    t.mm().read(addr, buf, 0, n);
-                } catch (GuestFault e) {
-                    if (total > 0) {
-                        return total;
-                    }
-                    throw err(Errno.EFAULT);
-                }
-                int put;
-                try {
-                    put = f.write(buf, 0, n, p);
-                } catch (ErrnoException e) {
-                    if (total > 0) {
-                        return total;
-                    }
-                    throw e;
-                }
-                total += put;
-                addr += put;
-                len -= put;
-                if (p >= 0) {
-                    p += put;
-                }
-                if (put < n) {
+                throw err(Errno.EFAULT);
+            }
+            int put;
+            try {
+                put = f.write(t, buf, 0, got, p);
+            } catch (ErrnoException e) {
+                if (total > 0) {
                     return total;
                 }
+                throw e;
+            }
+            sg.advance(put);
+            total += put;
+            if (p >= 0) {
+                p += put;
+            }
+            if (put < got) {
+                return total;
             }
         }
         return total;
@@ -332,20 +424,45 @@ public final class FileSyscalls implements SyscallTable.Family {
         return f;
     }
 
-    static long read(Task t, long fd, long buf, long count, long a3, long a4, long a5) throws ErrnoException {
-        OpenFile f = readable(t, fd);
-        if (!accessOk(buf, count)) {
-            return -Errno.EFAULT;
+    /**
+     * The file at fd for a read or write that may sleep, with a reference held (drop it with decRef) so that a close
+     * by another thread cannot release it meanwhile (Linux's fdget): EBADF if not open, O_PATH, or lacking the
+     * access mode.
+     */
+    static OpenFile takeIo(Task t, long fd, boolean write) throws ErrnoException {
+        OpenFile f = t.files().take((int) fd);
+        if (f == null) {
+            throw err(Errno.EBADF);
         }
-        return doRead(t, f, new long[] {buf, Math.min(count, MAX_RW_COUNT)}, -1);
+        if (f.isPath() || !(write ? f.canWrite() : f.canRead())) {
+            f.decRef();
+            throw err(Errno.EBADF);
+        }
+        return f;
+    }
+
+    static long read(Task t, long fd, long buf, long count, long a3, long a4, long a5) throws ErrnoException {
+        OpenFile f = takeIo(t, fd, false);
+        try {
+            if (!accessOk(buf, count)) {
+                return -Errno.EFAULT;
+            }
+            return doRead(t, f, new long[] {buf, Math.min(count, MAX_RW_COUNT)}, -1);
+        } finally {
+            f.decRef();
+        }
     }
 
     static long write(Task t, long fd, long buf, long count, long a3, long a4, long a5) throws ErrnoException {
-        OpenFile f = writable(t, fd);
-        if (!accessOk(buf, count)) {
-            return -Errno.EFAULT;
+        OpenFile f = takeIo(t, fd, true);
+        try {
+            if (!accessOk(buf, count)) {
+                return -Errno.EFAULT;
+            }
+            return doWrite(t, f, new long[] {buf, Math.min(count, MAX_RW_COUNT)}, -1);
+        } finally {
+            f.decRef();
         }
-        return doWrite(t, f, new long[] {buf, Math.min(count, MAX_RW_COUNT)}, -1);
     }
 
     static long pread64(Task t, long fd, long buf, long count, long pos, long a4, long a5) throws ErrnoException {
@@ -423,14 +540,22 @@ public final class FileSyscalls implements SyscallTable.Family {
 
     static long readv(Task t, long fd, long iov, long cnt, long a3, long a4, long a5)
             throws GuestFault, ErrnoException {
-        OpenFile f = readable(t, fd);
-        return doRead(t, f, iovecs(t, iov, cnt), -1);
+        OpenFile f = takeIo(t, fd, false);
+        try {
+            return doRead(t, f, iovecs(t, iov, cnt), -1);
+        } finally {
+            f.decRef();
+        }
     }
 
     static long writev(Task t, long fd, long iov, long cnt, long a3, long a4, long a5)
             throws GuestFault, ErrnoException {
-        OpenFile f = writable(t, fd);
-        return doWrite(t, f, iovecs(t, iov, cnt), -1);
+        OpenFile f = takeIo(t, fd, true);
+        try {
+            return doWrite(t, f, iovecs(t, iov, cnt), -1);
+        } finally {
+            f.decRef();
+        }
     }
 
     static long preadv(Task t, long fd, long iov, long cnt, long pos, long posHigh, long a5)
@@ -595,9 +720,51 @@ public final class FileSyscalls implements SyscallTable.Family {
         return nfd;
     }
 
+    /**
+     * pipe2 (fs/pipe.c do_pipe2): both files and descriptors are made first, then the pair is stored; a fault there
+     * closes both (EFAULT). Flags: O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet mode); anything else EINVAL.
+     */
+    static long pipe2(Task t, long fdsAddr, long flagsArg, long a2, long a3, long a4, long a5) {
+        int flags = (int) flagsArg;
+        final int O_NOTIFICATION_PIPE = O_EXCL;
+        if ((flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT | O_NOTIFICATION_PIPE)) != 0) {
+            return -Errno.EINVAL;
+        }
+        if ((flags & O_NOTIFICATION_PIPE) != 0) {
+            // A kernel built without CONFIG_WATCH_QUEUE.
+            return -Errno.ENOPKG;
+        }
+        PipeFile[] ends = PipeFile.create(t, flags);
+        boolean cloexec = (flags & O_CLOEXEC) != 0;
+        FdTable files = t.files();
+        int rfd = files.install(ends[0], cloexec);
+        if (rfd < 0) {
+            ends[1].decRef();
+            return rfd;
+        }
+        int wfd = files.install(ends[1], cloexec);
+        if (wfd < 0) {
+            files.close(rfd);
+            return wfd;
+        }
+        byte[] b = new byte[8];
+        for (int i = 0; i < 4; i++) {
+            b[i] = (byte) (rfd >>> (8 * i));
+            b[4 + i] = (byte) (wfd >>> (8 * i));
+        }
+        try {
+            t.mm().write(fdsAddr, b);
+        } catch (GuestFault e) {
+            files.close(rfd);
+            files.close(wfd);
+            return -Errno.EFAULT;
+        }
+        return 0;
+    }
+
     static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6,
             F_SETLKW = 7, F_SETOWN = 8, F_GETOWN = 9, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38,
-            F_DUPFD_CLOEXEC = 1030;
+            F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
     static final int SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 
     static long fcntl(Task t, long fd, long cmd, long arg, long a3, long a4, long a5)
@@ -662,6 +829,13 @@ public final class FileSyscalls implements SyscallTable.Family {
             }
             case F_GETOWN -> {
                 return 0;
+            }
+            case F_GETPIPE_SZ, F_SETPIPE_SZ -> {
+                if (!(f instanceof PipeFile p)) {
+                    return -Errno.EBADF;
+                }
+                // CAP_SYS_RESOURCE: jkernel's guests run as the host user; root may exceed pipe-max-size.
+                return c == F_GETPIPE_SZ ? p.pipe().capacity() : p.pipe().setSize((int) arg, t.uid == 0);
             }
             default -> {
                 return -Errno.EINVAL;
@@ -1304,7 +1478,7 @@ public final class FileSyscalls implements SyscallTable.Family {
                 return -Errno.ESPIPE;
             }
         }
-        long n = transfer(in, pos, out, -1, Math.min(count, MAX_RW_COUNT));
+        long n = transfer(t, in, pos, out, -1, Math.min(count, MAX_RW_COUNT));
         if (offPtr != 0 && n > 0) {
             t.mm().write64(offPtr, pos + n);
         }
@@ -1329,7 +1503,7 @@ public final class FileSyscalls implements SyscallTable.Family {
         if ((inOffPtr != 0 && inPos < 0) || (outOffPtr != 0 && outPos < 0)) {
             return -Errno.EINVAL;
         }
-        long n = transfer(in, inPos, out, outPos, Math.min(len, MAX_RW_COUNT));
+        long n = transfer(t, in, inPos, out, outPos, Math.min(len, MAX_RW_COUNT));
         if (n > 0) {
             if (inOffPtr != 0) {
                 t.mm().write64(inOffPtr, inPos + n);
@@ -1342,14 +1516,15 @@ public final class FileSyscalls implements SyscallTable.Family {
     }
 
     /** Copies up to count bytes between files (positions -1: the file offsets). */
-    static long transfer(OpenFile in, long inPos, OpenFile out, long outPos, long count) throws ErrnoException {
+    static long transfer(Task t, OpenFile in, long inPos, OpenFile out, long outPos, long count)
+            throws ErrnoException {
         long total = 0;
         byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(count, 1))];
         while (total < count) {
             int want = (int) Math.min(buf.length, count - total);
             int got;
             try {
-                got = in.read(buf, 0, want, inPos < 0 ? -1 : inPos + total);
+                got = in.read(t, buf, 0, want, inPos < 0 ? -1 : inPos + total);
             } catch (ErrnoException e) {
                 if (total > 0) {
                     return total;
@@ -1361,7 +1536,7 @@ public final class FileSyscalls implements SyscallTable.Family {
             }
             int put;
             try {
-                put = out.write(buf, 0, got, outPos < 0 ? -1 : outPos + total);
+                put = out.write(t, buf, 0, got, outPos < 0 ? -1 : outPos + total);
             } catch (ErrnoException e) {
                 if (total > 0) {
                     return total;
