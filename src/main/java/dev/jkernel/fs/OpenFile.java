@@ -103,6 +103,19 @@ public abstract class OpenFile {
         throw new ErrnoException(Errno.EINVAL);
     }
 
+    /**
+     * read(2) on behalf of a task, which may sleep in it (pipes): the syscall layer calls this one. Files that never
+     * block need not override it.
+     */
+    public int read(Task t, byte[] b, int off, int len, long at) throws ErrnoException {
+        return read(b, off, len, at);
+    }
+
+    /** write(2) on behalf of a task, which may sleep in it (pipes); as {@link #read(Task, byte[], int, int, long)}. */
+    public int write(Task t, byte[] b, int off, int len, long at) throws ErrnoException {
+        return write(b, off, len, at);
+    }
+
     /** Whether pread/pwrite work (else ESPIPE). */
     public boolean positional() {
         return false;

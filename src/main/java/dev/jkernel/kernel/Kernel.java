@@ -45,6 +45,7 @@ public final class Kernel {
     private final int hostUid, hostGid;
     private final long bootNanos = System.nanoTime();
     private final LongAdder retired = new LongAdder();
+    private final TimerService timerService = new TimerService("jkernel-timers");
 
     /** Linux's tasklist_lock: guards the pid tables and every relation between tasks and processes. */
     final Object tasklist = new Object();
@@ -64,7 +65,7 @@ public final class Kernel {
         this.arch = new Riscv64();
         this.vfs = new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
-                new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls()));
+                new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new TimerSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
         this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
                 : Math.min(64, Runtime.getRuntime().availableProcessors()));
@@ -102,6 +103,11 @@ public final class Kernel {
 
     public Futex futex() {
         return futex;
+    }
+
+    /** The timer base that runs timer expiries (one host thread, started with the first timer). */
+    public TimerService timers() {
+        return timerService;
     }
 
     /** The --strace printer, or null. */
@@ -337,6 +343,7 @@ public final class Kernel {
 
     /** Kills every task left and waits (briefly) for their host threads to end. */
     void shutdown() {
+        timerService.shutdown();
         List<Task> all;
         synchronized (tasklist) {
             all = new ArrayList<>(tasks.values());

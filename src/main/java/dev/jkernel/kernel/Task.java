@@ -253,6 +253,9 @@ public final class Task {
         altSize = 0;
         altFlags = SignalDelivery.SS_DISABLE;
         restartBlock = null;
+        synchronized (proc.siglock) {
+            proc.timers.deletePosix(); // exit_itimers: POSIX timers go, setitimer's stay
+        }
         synchronized (kernel.tasklist) {
             proc.execed = true;
             proc.kernelThread = false;

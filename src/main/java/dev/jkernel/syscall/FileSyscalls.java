@@ -243,7 +243,7 @@ public final class FileSyscalls implements SyscallTable.Family {
                 }
                 int got;
                 try {
-                    got = f.read(buf, 0, n, p);
+                    got = f.read(t, buf, 0, n, p);
                 } catch (ErrnoException e) {
                     if (total > 0) {
                         return total;
