@@ -117,7 +117,7 @@ int main(void)
     struct itimerspec per = {{0, 2000000}, {0, 2000000}};
     timer_settime(t, 0, &per, NULL);
     usleep(20000);
-    n = rd(fd, si, sizeof si);
+    n = rd(fd, si, sizeof si[0]); /* one record: the re-armed timer may fire again at once */
     printf("timer: %ld bytes, signo ok %d code %d int %d ptr %llu overrun>=3 %d getoverrun agrees %d\n", n,
            si[0].ssi_signo == (unsigned)SIGRTMIN + 1, si[0].ssi_code, si[0].ssi_int, (unsigned long long)si[0].ssi_ptr,
            si[0].ssi_overrun >= 3, (int)si[0].ssi_overrun == timer_getoverrun(t));
