@@ -57,6 +57,8 @@ public final class Kernel {
     private final Kthread.Kthreadd kthreadd = new Kthread.Kthreadd();
     private Task kthreaddTask;
     private final CountDownLatch initDone = new CountDownLatch(1);
+    /** rest_init's kthreadd_done: pid 1 execs only once kthreadd has pid 2, so that its children cannot take it. */
+    private final CountDownLatch kthreaddDone = new CountDownLatch(1);
     private volatile int initStatus;
     private volatile Exception bootError;
 
@@ -251,6 +253,7 @@ public final class Kernel {
         Task idle = idleTask();
         long init = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(t -> kernelInit(t, program, argv, envp)));
         long kd = startKthreadd(idle);
+        kthreaddDone.countDown();
         if (init != 1 || kd != 2) {
             throw new IllegalStateException("boot: pid 1 and 2 expected, got " + init + " and " + kd);
         }
@@ -290,6 +293,18 @@ public final class Kernel {
     /** kernel_init: give pid 1 the console as fds 0-2, then kernel_execve the first program (run_init_process). */
     private void kernelInit(Task t, String program, List<String> argv, List<String> envp) {
         t.comm = "init";
+        boolean interrupted = false;
+        while (true) {
+            try {
+                kthreaddDone.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         FdTable files = new FdTable();
         boolean[] tty = config.ttyStdio();
         files.install(StreamFile.input(config.stdin(), tty[0]), false);
