@@ -62,6 +62,12 @@ public final class Proc {
     /** Where signalfd readers (and pollers) of this process wait for a signal to be queued. */
     final WaitQueue signalfdWait = new WaitQueue();
 
+    /** mm_cid: the concurrency ids in use by this process's running threads (guarded by the scheduler's lock). */
+    long cidsInUse;
+
+    /** membarrier registrations (the REGISTER_* command bits); reset by exec. */
+    int membarrierRegistrations;
+
     /** CPU time of reaped children (nanoseconds), for RUSAGE_CHILDREN and times(). */
     long childrenCpuNanos;
 
