@@ -116,6 +116,9 @@ public final class Exit {
     /** Called with the tasklist lock held when the last thread of {@code p} is gone. */
     private static void processDied(Kernel k, Proc p, List<Proc> notify) {
         p.waitStatus = p.groupExiting ? p.groupExitCode : p.leaderExitCode;
+        synchronized (p.siglock) {
+            p.timers.exit();
+        }
         p.state = Proc.State.ZOMBIE;
         reparentChildren(k, p);
         if (p.parent == null || p.parent.tgid == 0 || p.kernelThread) {

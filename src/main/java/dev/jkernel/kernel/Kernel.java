@@ -46,6 +46,7 @@ public final class Kernel {
     private final int hostUid, hostGid;
     private final long bootNanos = System.nanoTime();
     private final LongAdder retired = new LongAdder();
+    private final TimerService timerService = new TimerService("jkernel-timers");
 
     /** Linux's tasklist_lock: guards the pid tables and every relation between tasks and processes. */
     final Object tasklist = new Object();
@@ -57,6 +58,8 @@ public final class Kernel {
     private final Kthread.Kthreadd kthreadd = new Kthread.Kthreadd();
     private Task kthreaddTask;
     private final CountDownLatch initDone = new CountDownLatch(1);
+    /** rest_init's kthreadd_done: pid 1 execs only once kthreadd has pid 2, so that its children cannot take it. */
+    private final CountDownLatch kthreaddDone = new CountDownLatch(1);
     private volatile int initStatus;
     private volatile Exception bootError;
 
@@ -66,7 +69,7 @@ public final class Kernel {
         this.vfs = new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
                 new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(), new Membarrier(),
-                new FutexSyscalls()));
+                new FutexSyscalls(), new TimerSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
         this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
                 : Math.min(64, Runtime.getRuntime().availableProcessors()));
@@ -104,6 +107,11 @@ public final class Kernel {
 
     public Futex futex() {
         return futex;
+    }
+
+    /** The timer base that runs timer expiries (one host thread, started with the first timer). */
+    public TimerService timers() {
+        return timerService;
     }
 
     /** The --strace printer, or null. */
@@ -258,6 +266,7 @@ public final class Kernel {
         Task idle = idleTask();
         long init = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(t -> kernelInit(t, program, argv, envp)));
         long kd = startKthreadd(idle);
+        kthreaddDone.countDown();
         if (init != 1 || kd != 2) {
             throw new IllegalStateException("boot: pid 1 and 2 expected, got " + init + " and " + kd);
         }
@@ -297,6 +306,18 @@ public final class Kernel {
     /** kernel_init: give pid 1 the console as fds 0-2, then kernel_execve the first program (run_init_process). */
     private void kernelInit(Task t, String program, List<String> argv, List<String> envp) {
         t.comm = "init";
+        boolean interrupted = false;
+        while (true) {
+            try {
+                kthreaddDone.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         FdTable files = new FdTable();
         boolean[] tty = config.ttyStdio();
         files.install(StreamFile.input(config.stdin(), tty[0]), false);
@@ -350,6 +371,7 @@ public final class Kernel {
 
     /** Kills every task left and waits (briefly) for their host threads to end. */
     void shutdown() {
+        timerService.shutdown();
         List<Task> all;
         synchronized (tasklist) {
             all = new ArrayList<>(tasks.values());

@@ -57,6 +57,11 @@ public final class Proc {
     int stopReport = -1;
     boolean continuedReport;
 
+    /** Interval and POSIX timers (guarded by siglock). */
+    final ProcTimers timers = new ProcTimers(this);
+    /** Where signalfd readers (and pollers) of this process wait for a signal to be queued. */
+    final WaitQueue signalfdWait = new WaitQueue();
+
     /** mm_cid: the concurrency ids in use by this process's running threads (guarded by the scheduler's lock). */
     long cidsInUse;
 

@@ -29,6 +29,16 @@ final class SigPending {
         return true;
     }
 
+    /** Whether this very siginfo (not an equal one) is queued. */
+    boolean containsExact(SigInfo info) {
+        for (SigInfo i : queue) {
+            if (i == info) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     int count() {
         return queue.size();
     }

@@ -55,6 +55,7 @@ public final class SignalDelivery {
             return -Errno.EAGAIN;
         }
         if (q.add(info)) { // false: a standard signal already pending, coalesced
+            p.signalfdWait.wakeAll();
             completeSignal(p, target, sig);
         }
         return 0;
@@ -165,6 +166,30 @@ public final class SignalDelivery {
         signalWakeUp(t);
     }
 
+    /**
+     * Linux's dequeue_signal: the next signal among {@code allowed} from the thread's queue, else the process's; a
+     * timer's signal re-arms its timer (and one of a timer since re-armed or deleted is dropped). Siglock held.
+     */
+    static SigInfo dequeue(Task t, long allowed) {
+        Proc p = t.proc;
+        while (true) {
+            SigInfo info = t.pending.dequeue(allowed);
+            if (info == null) {
+                info = p.shared.dequeue(allowed);
+            }
+            if (info == null) {
+                return null;
+            }
+            if (info.code() == SigInfo.SI_TIMER) {
+                info = p.timers.dequeued(info);
+                if (info == null) {
+                    continue;
+                }
+            }
+            return info;
+        }
+    }
+
     /** Whether the task has something to deliver or a stop to honour (signal_pending). */
     static boolean pending(Task t) {
         return ((t.pending.set | t.proc.shared.set) & ~t.blocked) != 0 || t.proc.groupStop;
@@ -232,11 +257,7 @@ public final class SignalDelivery {
             SigInfo info;
             SigAction action;
             synchronized (p.siglock) {
-                long allowed = ~t.blocked;
-                info = t.pending.dequeue(allowed);
-                if (info == null) {
-                    info = p.shared.dequeue(allowed);
-                }
+                info = dequeue(t, ~t.blocked);
                 if (info == null) {
                     return null;
                 }

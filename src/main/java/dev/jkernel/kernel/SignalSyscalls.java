@@ -159,10 +159,7 @@ public final class SignalSyscalls implements SyscallTable.Family {
         try {
             r = new WaitQueue().await(t, () -> {
             synchronized (p.siglock) {
-                SigInfo i = t.pending.dequeue(set);
-                if (i == null) {
-                    i = p.shared.dequeue(set);
-                }
+                SigInfo i = SignalDelivery.dequeue(t, set);
                 got[0] = i;
                 return i != null;
             }

@@ -273,6 +273,9 @@ public final class Task {
         altSize = 0;
         altFlags = SignalDelivery.SS_DISABLE;
         restartBlock = null;
+        synchronized (proc.siglock) {
+            proc.timers.deletePosix(); // exit_itimers: POSIX timers go, setitimer's stay
+        }
         Rseq.clear(this);
         synchronized (kernel.tasklist) {
             proc.membarrierRegistrations = 0;

@@ -185,7 +185,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
     private static final long TAI_OFFSET_NS = 37_000_000_000L;
 
     /** The current value of a clock in nanoseconds. */
-    static long clockNanos(Task t, int clock) throws ErrnoException {
+    public static long clockNanos(Task t, int clock) throws ErrnoException {
         return switch (clock) {
             case CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_REALTIME_ALARM -> realtimeNanos();
             case CLOCK_TAI -> realtimeNanos() + TAI_OFFSET_NS;
