@@ -563,6 +563,7 @@ public final class Rv64Interpreter implements ExecutionEngine {
     private static final int F_ADD_LW = 90; // ... ld32
     private static final int F_ADD_LBU = 91; // ... ld8 zero-extended
     private static final int F_ADD_LWU = 92; // ... ld32 zero-extended
+    private static final int F_MDIV = 93; // x[r1] = mdiv(xa, x[r2], x[r3]): MULH* and the divisions, off the hot switch
     /** Everything else: finish the block in execBlock from this instruction on. */
     private static final int SLOW = 127;
 
@@ -629,6 +630,10 @@ public final class Rv64Interpreter implements ExecutionEngine {
                 int f = op2 == LD ? F_ADD_LD : op2 == LW ? F_ADD_LW : op2 == LBU ? F_ADD_LBU : F_ADD_LWU;
                 fw = pk(f, rd, rs1, rs2, rd2);
                 fa = imm2;
+            } else if (op >= MULH && op <= REMUW && op != MULW) {
+                fw = pk(F_MDIV, rd, rs1, rs2, 0);
+                fa = op;
+                used = 1;
             } else {
                 fw = pk(fastOp(op, rd), rd, rs1, rs2, 0);
                 used = 1;
@@ -705,18 +710,8 @@ public final class Rv64Interpreter implements ExecutionEngine {
                     case SRLW -> x[r1] = (int) x[r2] >>> (int) x[r3];
                     case SRAW -> x[r1] = (int) x[r2] >> (int) x[r3];
                     case MUL -> x[r1] = x[r2] * x[r3];
-                    case MULH -> x[r1] = Math.multiplyHigh(x[r2], x[r3]);
-                    case MULHSU -> x[r1] = mulhsu(x[r2], x[r3]);
-                    case MULHU -> x[r1] = Math.unsignedMultiplyHigh(x[r2], x[r3]);
-                    case DIV -> x[r1] = div(x[r2], x[r3]);
-                    case DIVU -> x[r1] = divu(x[r2], x[r3]);
-                    case REM -> x[r1] = rem(x[r2], x[r3]);
-                    case REMU -> x[r1] = remu(x[r2], x[r3]);
                     case MULW -> x[r1] = (int) x[r2] * (int) x[r3];
-                    case DIVW -> x[r1] = divw((int) x[r2], (int) x[r3]);
-                    case DIVUW -> x[r1] = divuw((int) x[r2], (int) x[r3]);
-                    case REMW -> x[r1] = remw((int) x[r2], (int) x[r3]);
-                    case REMUW -> x[r1] = remuw((int) x[r2], (int) x[r3]);
+                    case F_MDIV -> x[r1] = mdiv((int) imm, x[r2], x[r3]);
                     case LB -> x[r1] = ld8(x[r2] + imm);
                     case LBU -> x[r1] = ld8(x[r2] + imm) & 0xff;
                     case LH -> x[r1] = ld16(x[r2] + imm);
@@ -900,6 +895,23 @@ public final class Rv64Interpreter implements ExecutionEngine {
             return EXIT;
         }
         return npc;
+    }
+
+    /** MULH, MULHSU, MULHU and the divisions for the fast form (a second switch keeps the hot one small). */
+    private static long mdiv(int op, long a, long b) {
+        return switch (op) {
+            case MULH -> Math.multiplyHigh(a, b);
+            case MULHSU -> mulhsu(a, b);
+            case MULHU -> Math.unsignedMultiplyHigh(a, b);
+            case DIV -> div(a, b);
+            case DIVU -> divu(a, b);
+            case REM -> rem(a, b);
+            case REMU -> remu(a, b);
+            case DIVW -> divw((int) a, (int) b);
+            case DIVUW -> divuw((int) a, (int) b);
+            case REMW -> remw((int) a, (int) b);
+            default -> remuw((int) a, (int) b);
+        };
     }
 
     /** Leaves after fast op k because a store hit decoded code. */
