@@ -3,12 +3,12 @@ package dev.jkernel.loader;
 import dev.jkernel.arch.Arch;
 import dev.jkernel.mm.AddressSpace;
 
-import java.io.IOException;
+import dev.jkernel.fs.OpenFile;
+import dev.jkernel.kernel.ErrnoException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,11 +35,9 @@ final class ElfFile {
     final long minVaddr, maxVaddr;
     final String interpreter;
     final boolean execStack;
-    final Exec.FileSource source;
-    final String name;
 
     private ElfFile(boolean isDyn, long entry, int phnum, long phdrVaddr, List<Segment> loads, long minVaddr,
-            long maxVaddr, String interpreter, boolean execStack, Exec.FileSource source, String name) {
+            long maxVaddr, String interpreter, boolean execStack) {
         this.isDyn = isDyn;
         this.entry = entry;
         this.phnum = phnum;
@@ -49,13 +47,10 @@ final class ElfFile {
         this.maxVaddr = maxVaddr;
         this.interpreter = interpreter;
         this.execStack = execStack;
-        this.source = source;
-        this.name = name;
     }
 
-    static ElfFile read(FileChannel ch, Path host, Arch arch) throws IOException, Exec.ExecFormatException {
-        String what = host.toString();
-        long size = ch.size();
+    static ElfFile read(OpenFile ch, String what, Arch arch) throws ErrnoException, Exec.ExecFormatException {
+        long size = ch.stat().size();
         byte[] hdr = new byte[64];
         int n = Exec.readFully(ch, 0, hdr);
         if (n < 4 || hdr[0] != 0x7f || hdr[1] != 'E' || hdr[2] != 'L' || hdr[3] != 'F') {
@@ -174,7 +169,6 @@ final class ElfFile {
         if (type == ET_EXEC && (min & ~AddressSpace.PAGE_MASK) < AddressSpace.MMAP_MIN_ADDR) {
             throw new Exec.ExecFormatException(what + ": loads below the lowest mappable address");
         }
-        return new ElfFile(type == ET_DYN, entry, phnum, phdrVaddr, loads, min, max, interp, execStack,
-                new Exec.FileSource(host, host.toString()), what);
+        return new ElfFile(type == ET_DYN, entry, phnum, phdrVaddr, loads, min, max, interp, execStack);
     }
 }

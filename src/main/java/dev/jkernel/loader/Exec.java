@@ -8,14 +8,12 @@ import dev.jkernel.mm.AddressSpace;
 import dev.jkernel.mm.GuestFault;
 import dev.jkernel.mm.PageSource;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import dev.jkernel.fs.Node;
+import dev.jkernel.fs.OpenFile;
+import dev.jkernel.fs.Stat;
+import dev.jkernel.fs.Vfs;
+
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,9 +43,11 @@ public final class Exec {
     // auxv keys (include/uapi/linux/auxvec.h, arch/riscv/include/uapi/asm/auxvec.h).
     static final int AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
             AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
-            AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
+            AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_RSEQ_FEATURE_SIZE = 27, AT_RSEQ_ALIGN = 28,
+            AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int X_OK = 1;
 
     /**
      * Loads {@code path} into a fresh address space and points the task at its entry. On failure the task is
@@ -58,25 +58,19 @@ public final class Exec {
         execve(t, path, new ArrayList<>(argv), envp, path, 0);
     }
 
+    /** As above, with the name AT_EXECFN shows (execveat passes "/dev/fd/N"). */
+    public static void execve(Task t, String path, List<String> argv, List<String> envp, String execfn)
+            throws ErrnoException, ExecFormatException {
+        execve(t, path, new ArrayList<>(argv), envp, execfn, 0);
+    }
+
     private static void execve(Task t, String path, List<String> argv, List<String> envp, String execfn, int depth)
             throws ErrnoException, ExecFormatException {
-        if (path.isEmpty()) {
-            throw new ErrnoException(Errno.ENOENT);
-        }
-        Path host = t.kernel().vfs().resolve(t.fs(), path, true);
-        if (Files.isDirectory(host)) {
-            throw new ErrnoException(Errno.EACCES);
-        }
-        if (!Files.exists(host)) {
-            throw new ErrnoException(Errno.ENOENT);
-        }
-        if (!Files.isRegularFile(host) || !Files.isExecutable(host)) {
-            throw new ErrnoException(Errno.EACCES);
-        }
         checkArgs(argv, envp);
-        try (FileChannel ch = FileChannel.open(host, StandardOpenOption.READ)) {
+        OpenFile file = openExec(t, path);
+        try {
             byte[] head = new byte[256];
-            int n = readFully(ch, 0, head);
+            int n = readFully(file, 0, head);
             if (n >= 2 && head[0] == '#' && head[1] == '!') {
                 if (depth >= MAX_SCRIPT_DEPTH) {
                     throw new ErrnoException(Errno.ELOOP);
@@ -96,24 +90,46 @@ public final class Exec {
                 execve(t, s.interpreter(), next, envp, execfn, depth + 1);
                 return;
             }
-            ElfFile elf = ElfFile.read(ch, host, t.kernel().arch());
+            ElfFile elf = ElfFile.read(file, path, t.kernel().arch());
             ElfFile interp = null;
-            if (elf.interpreter != null) {
-                Path ih = t.kernel().vfs().resolve(t.fs(), elf.interpreter, true);
-                if (!Files.isRegularFile(ih)) {
-                    throw new ErrnoException(Errno.ENOENT);
+            OpenFile interpFile = null;
+            try {
+                if (elf.interpreter != null) {
+                    interpFile = openExec(t, elf.interpreter);
+                    interp = ElfFile.read(interpFile, elf.interpreter, t.kernel().arch());
+                    if (interp.interpreter != null) {
+                        throw new ExecFormatException(elf.interpreter + ": the interpreter has an interpreter");
+                    }
                 }
-                try (FileChannel ich = FileChannel.open(ih, StandardOpenOption.READ)) {
-                    interp = ElfFile.read(ich, ih, t.kernel().arch());
-                }
-                if (interp.interpreter != null) {
-                    throw new ExecFormatException(elf.interpreter + ": the interpreter has an interpreter");
+                load(t, path, file, elf, interpFile, interp, argv, envp, execfn);
+            } finally {
+                if (interpFile != null) {
+                    interpFile.decRef();
                 }
             }
-            load(t, path, host, elf, interp, argv, envp, execfn);
-        } catch (IOException e) {
-            throw new ErrnoException(Errno.EIO);
+        } finally {
+            file.decRef();
         }
+    }
+
+    /**
+     * Opens a program for execution, as Linux's open_exec: through the VFS (so --root, --sysroot and /proc/self/exe
+     * apply), a regular file with execute permission, else EACCES.
+     */
+    private static OpenFile openExec(Task t, String path) throws ErrnoException {
+        Vfs vfs = t.kernel().vfs();
+        Vfs.checkPath(path);
+        Node start = path.startsWith("/") ? null : vfs.cwdNode(t, t.fs());
+        Node node = vfs.lookup(t, start, path, true);
+        if (!node.exists()) {
+            throw new ErrnoException(Errno.ENOENT);
+        }
+        Stat st = node.stat(t);
+        if (st.type() != Stat.S_IFREG || (st.mode() & 0111) == 0) {
+            throw new ErrnoException(Errno.EACCES);
+        }
+        node.checkAccess(X_OK);
+        return node.open(t, OpenFile.O_RDONLY);
     }
 
     private static void checkArgs(List<String> argv, List<String> envp) throws ErrnoException {
@@ -132,15 +148,17 @@ public final class Exec {
         }
     }
 
-    static int readFully(FileChannel ch, long pos, byte[] buf) throws IOException {
-        ByteBuffer bb = ByteBuffer.wrap(buf);
-        while (bb.hasRemaining()) {
-            int r = ch.read(bb, pos + bb.position());
-            if (r < 0) {
+    /** Reads up to buf.length bytes at pos; returns how many there were. */
+    static int readFully(OpenFile f, long pos, byte[] buf) throws ErrnoException {
+        int done = 0;
+        while (done < buf.length) {
+            int r = f.read(buf, done, buf.length - done, pos + done);
+            if (r <= 0) {
                 break;
             }
+            done += r;
         }
-        return bb.position();
+        return done;
     }
 
     /** A {@code #!} line: interpreter and at most one argument (Linux keeps the rest of the line as that one). */
@@ -167,16 +185,16 @@ public final class Exec {
     // Past this point exec cannot fail for reasons of the file: build the new address space and stack.
     // ------------------------------------------------------------------------------------------------------------
 
-    private static void load(Task t, String path, Path host, ElfFile elf, ElfFile interp, List<String> argv,
-            List<String> envp, String execfn) throws ErrnoException, ExecFormatException {
+    private static void load(Task t, String path, OpenFile file, ElfFile elf, OpenFile interpFile, ElfFile interp,
+            List<String> argv, List<String> envp, String execfn) throws ErrnoException, ExecFormatException {
         AddressSpace mm = new AddressSpace();
         Arch arch = t.kernel().arch();
-        long bias = mapImage(mm, elf, elf.isDyn ? AddressSpace.ET_DYN_BASE : 0);
+        long bias = mapImage(mm, file, elf, elf.isDyn ? AddressSpace.ET_DYN_BASE : 0);
         long entry = elf.entry + bias;
         long interpBase = 0;
         long startPc = entry;
         if (interp != null) {
-            interpBase = mapImage(mm, interp, 0);
+            interpBase = mapImage(mm, interpFile, interp, 0);
             startPc = interp.entry + interpBase;
         }
         mm.initBrk(elf.maxVaddr + bias);
@@ -185,6 +203,7 @@ public final class Exec {
         mm.mmap(stackLow, AddressSpace.STACK_SIZE, stackProt,
                 AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS | AddressSpace.MAP_FIXED, null, 0, "[stack]");
         long phdrAddr = elf.phdrVaddr + bias;
+        mapSigreturnTrampoline(mm);
 
         long sp;
         try {
@@ -194,9 +213,11 @@ public final class Exec {
         }
 
         // The point of no return (Linux's begin_new_exec).
-        t.setMm(mm);
-        mm.setExe(t.kernel().vfs().absolutePath(t.fs(), path), host);
-        t.files().closeOnExec();
+        mm.setExe(file.guestPath(), file.hostPath());
+        if (!t.beginNewExec(mm)) {
+            mm.release();
+            throw new ErrnoException(Errno.EINTR);
+        }
         String base = path.substring(path.lastIndexOf('/') + 1);
         t.comm = base.length() > 15 ? base.substring(0, 15) : base;
         arch.startThread(t.context(), startPc, sp);
@@ -206,7 +227,7 @@ public final class Exec {
      * Maps every PT_LOAD of {@code elf}. For ET_DYN the whole span is reserved first, at {@code base} if given (the
      * main program) or wherever mmap finds room (an interpreter). Returns the load bias.
      */
-    private static long mapImage(AddressSpace mm, ElfFile elf, long base) throws ErrnoException {
+    private static long mapImage(AddressSpace mm, OpenFile file, ElfFile elf, long base) throws ErrnoException {
         long bias = 0;
         long lo = elf.minVaddr & ~AddressSpace.PAGE_MASK;
         long span = AddressSpace.pageAlignUp(elf.maxVaddr) - lo;
@@ -218,6 +239,10 @@ public final class Exec {
             }
             bias = at - lo;
         }
+        PageSource source = file.pageSource();
+        if (source == null) {
+            throw new ErrnoException(Errno.ENODEV);
+        }
         for (ElfFile.Segment s : elf.loads) {
             long vaddr = s.vaddr() + bias;
             long pageStart = vaddr & ~AddressSpace.PAGE_MASK;
@@ -226,7 +251,7 @@ public final class Exec {
             long fixed = AddressSpace.MAP_PRIVATE | AddressSpace.MAP_FIXED;
             if (s.filesz() > 0) {
                 long off = s.offset() - (vaddr - pageStart);
-                long r = mm.mmap(pageStart, fileEnd - pageStart, s.prot(), (int) fixed, elf.source, off, elf.name);
+                long r = mm.mmap(pageStart, fileEnd - pageStart, s.prot(), (int) fixed, source, off, null);
                 if (Errno.isError(r)) {
                     throw new ErrnoException((int) -r);
                 }
@@ -248,6 +273,25 @@ public final class Exec {
             }
         }
         return bias;
+    }
+
+    /**
+     * Until the vDSO is mapped: one read+exec page holding rt_sigreturn (li a7, 139; ecall) for signal handlers to
+     * return through.
+     */
+    private static void mapSigreturnTrampoline(AddressSpace mm) throws ErrnoException {
+        long page = mm.mmap(0, AddressSpace.PAGE_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC,
+                AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS, null, 0, "[vdso]");
+        if (Errno.isError(page)) {
+            throw new ErrnoException(Errno.ENOMEM);
+        }
+        byte[] code = {(byte) 0x93, 0x08, (byte) 0xb0, 0x08, 0x73, 0, 0, 0};
+        try {
+            mm.poke(page, code, 0, code.length);
+        } catch (GuestFault f) {
+            throw new ErrnoException(Errno.EFAULT);
+        }
+        mm.setSigreturnTrampoline(page);
     }
 
     private static void zero(AddressSpace mm, long addr, long len) throws ErrnoException {
@@ -309,6 +353,8 @@ public final class Exec {
         aux.add(new long[] {AT_SECURE, 0});
         aux.add(new long[] {AT_RANDOM, randomAddr});
         aux.add(new long[] {AT_EXECFN, execfnAddr});
+        aux.add(new long[] {AT_RSEQ_FEATURE_SIZE, dev.jkernel.kernel.Rseq.FEATURE_SIZE});
+        aux.add(new long[] {AT_RSEQ_ALIGN, dev.jkernel.kernel.Rseq.ALIGN});
         if (platformAddr != 0) {
             aux.add(new long[] {AT_PLATFORM, platformAddr});
         }
@@ -344,35 +390,5 @@ public final class Exec {
     private static long put(AddressSpace mm, long q, long v) throws GuestFault {
         mm.write64(q, v);
         return q + 8;
-    }
-
-    /** Pages of a mapped program, read from its file on first touch. */
-    static final class FileSource implements PageSource {
-        private final FileChannel channel;
-        private final String name;
-
-        FileSource(Path host, String name) throws IOException {
-            this.channel = FileChannel.open(host, StandardOpenOption.READ);
-            this.name = name;
-        }
-
-        @Override
-        public int fill(long fileOffset, byte[] dst, int dstOff, int len) throws IOException {
-            ByteBuffer bb = ByteBuffer.wrap(dst, dstOff, len).order(ByteOrder.LITTLE_ENDIAN);
-            int total = 0;
-            while (bb.hasRemaining()) {
-                int r = channel.read(bb, fileOffset + total);
-                if (r < 0) {
-                    break;
-                }
-                total += r;
-            }
-            return total;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
     }
 }
