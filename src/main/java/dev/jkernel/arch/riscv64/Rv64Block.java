@@ -24,6 +24,18 @@ public final class Rv64Block {
     long pc0 = -1, pc1 = -1;
     Rv64Block next0, next1;
 
+    /**
+     * The interpreter's lowered "fast form" of the block (see Rv64Interpreter#lower): xn ops; op k is xw[k] with
+     * immediates xa[k]/xb[k] and covers instructions [xi[k], xi[k+1]) of the block (a fused pair covers two, a dropped
+     * NOP is counted with the op before it).
+     */
+    int xn;
+    int[] xw;
+    long[] xa, xb;
+    int[] xi;
+    /** pc + off[n]: the fall-through address. */
+    long end;
+
     Rv64Block(long pc, int n, int[] w, long[] imm, int[] off, byte[] page0, byte[] page1, long gen, int epoch) {
         this.epoch = epoch;
         this.pc = pc;
@@ -34,6 +46,7 @@ public final class Rv64Block {
         this.page0 = page0;
         this.page1 = page1;
         this.gen = gen;
+        this.end = pc + off[n];
     }
 
     /** Remembers b as the successor at pc. */

@@ -67,7 +67,12 @@ public final class Rv64Interpreter implements ExecutionEngine {
 
     // Exit state of execBlock.
     private long outPc;
-    private int outRetired;
+    private long outRetired;
+    private int outStatus;
+    /** execFast's return value for "look at outStatus" (a pc is never odd). */
+    private static final long EXIT = 1;
+    /** outStatus of execFast: continue with execBlock from instruction outRetired. */
+    private static final int AT_SLOW = -1;
 
     public Rv64Interpreter() {
         Arrays.fill(rTag, -1);
@@ -107,13 +112,12 @@ public final class Rv64Interpreter implements ExecutionEngine {
         if (budget <= 0) {
             return STOP_BUDGET;
         }
-        long remaining = budget;
+        long left = budget; // instructions still allowed; c.instret lags by budget - left until synced
         Rv64Block prev = null;
         for (;;) {
             if (c.interruptRequested) {
                 c.interruptRequested = false;
-                c.pc = pc;
-                return STOP_INTERRUPT;
+                return leave(c, pc, budget - left, STOP_INTERRUPT);
             }
             long g = mm.generation();
             if (g != gen) {
@@ -123,38 +127,57 @@ public final class Rv64Interpreter implements ExecutionEngine {
             Rv64Block b = prev == null ? null : pc == prev.pc0 ? prev.next0 : pc == prev.pc1 ? prev.next1 : null;
             if (b == null || b.epoch != epoch || b.gen != gen) {
                 b = find(pc);
-            }
-            if (b == null) {
-                try {
-                    b = translate(pc);
-                } catch (GuestFault f) {
-                    c.pc = pc;
-                    trap(c, f);
-                    return STOP_FAULT;
+                if (b == null) {
+                    try {
+                        b = translate(pc);
+                    } catch (GuestFault f) {
+                        trap(c, f);
+                        return leave(c, pc, budget - left, STOP_FAULT);
+                    }
+                }
+                if (prev != null) {
+                    prev.link(pc, b);
                 }
             }
-            int cnt = b.n;
-            if (remaining < cnt) {
-                cnt = (int) remaining;
-            }
-            if (prev != null) {
-                prev.link(pc, b);
-            }
-            int st = execBlock(c, b, cnt);
             prev = b;
-            int r = outRetired;
-            c.instret += r;
-            remaining -= r;
+            int st;
+            if (b.n <= left) {
+                long npc = execFast(c, b);
+                if (npc != EXIT) { // the common case
+                    left -= b.n;
+                    pc = npc;
+                    if (left == 0) {
+                        return leave(c, pc, budget, STOP_BUDGET);
+                    }
+                    continue;
+                }
+                st = outStatus;
+                if (st == AT_SLOW) {
+                    c.instret += budget - left; // execBlock reads instret (CSR) as c.instret + index in the block
+                    budget = left;
+                    st = execBlock(c, b, (int) outRetired, b.n);
+                }
+            } else {
+                c.instret += budget - left;
+                budget = left;
+                st = execBlock(c, b, 0, (int) left);
+            }
+            left -= outRetired;
             pc = outPc;
             if (st != 0) {
-                c.pc = pc;
-                return st;
+                return leave(c, pc, budget - left, st);
             }
-            if (remaining == 0) {
-                c.pc = pc;
-                return STOP_BUDGET;
+            if (left == 0) {
+                return leave(c, pc, budget, STOP_BUDGET);
             }
         }
+    }
+
+    /** Leaves run(): retires n more instructions into c.instret and stores the pc. */
+    private static int leave(Rv64Context c, long pc, long n, int st) {
+        c.instret += n;
+        c.pc = pc;
+        return st;
     }
 
     private static void trap(CpuContext c, GuestFault f) {
@@ -244,6 +267,7 @@ public final class Rv64Interpreter implements ExecutionEngine {
         toff[n] = (int) (a - pc);
         Rv64Block b = new Rv64Block(pc, n, Arrays.copyOf(tw, n), Arrays.copyOf(timm, n), Arrays.copyOf(toff, n + 1),
                 p0, p1, gen, epoch);
+        lower(b);
         if (blockCount >= MAX_BLOCKS) {
             flushBlocks();
         }
@@ -286,14 +310,16 @@ public final class Rv64Interpreter implements ExecutionEngine {
     // ------------------------------------------------------------------------------------------------------------
 
     /**
-     * Executes the first {@code cnt} instructions of b (fewer if one stops or transfers control). Sets outPc (the
-     * next pc) and outRetired; returns 0 to continue or a STOP_* code.
+     * Executes instructions {@code start} to {@code cnt - 1} of b one by one from the decoded form (fewer if one stops or
+     * transfers control). Sets outPc (the next pc) and outRetired (counted from the block start); returns 0 to continue
+     * or a STOP_* code. This is the general path: for blocks cut short by the budget, and for the tail of a block from
+     * its first rare op on (see {@link #execFast}).
      */
-    private int execBlock(Rv64Context c, Rv64Block b, int cnt) {
+    private int execBlock(Rv64Context c, Rv64Block b, int start, int cnt) {
         final long[] x = c.x;
         final int[] ws = b.w;
         final long[] im = b.imm;
-        int i = 0;
+        int i = start;
         try {
             for (; i < cnt; i++) {
                 final int w = ws[i];
@@ -514,6 +540,389 @@ public final class Rv64Interpreter implements ExecutionEngine {
         outRetired = cnt;
         return 0;
     }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Fast form: common ops only, fused pairs, no per-op rd = x0 checks
+    // ------------------------------------------------------------------------------------------------------------
+
+    /*
+     * Why a second form: C2 compiles execBlock's switch from its profile, and a real program's start-up (ld.so, libc
+     * init) reaches nearly every case before the hot loop runs, so the switch is compiled in full (a small test that
+     * only runs an ALU loop gets it pruned to a handful of cases and looks twice as fast). The fast form keeps the hot
+     * switch small by sending everything rare (FP, CSR, AMO, fences, ecall, ebreak, illegal, loads into x0) to
+     * execBlock, and cuts dispatches by fusing common adjacent pairs.
+     *
+     * Fast op word: op | r1 << 8 | r2 << 13 | r3 << 18 | r4 << 23 (5-bit register numbers). Plain ops keep their
+     * Rv64Op code with r1 = rd, r2 = rs1, r3 = rs2, xa = imm (branch/jump target for J, JAL and branches).
+     */
+    private static final int F_LI_LD = 80; // x[r1] = xa; x[r4] = ld64(xb)
+    private static final int F_ADDI_B = 81; // x[r1] = x[r2] + xa; then branch (r3, r4) to xb; +0..5 = BEQ..BGEU
+    private static final int F_SLLI_ADD = 87; // x[r1] = x[r2] << xa; x[r3] = x[r1] + x[r4]
+    private static final int F_SLLI_SRLI = 88; // x[r1] = x[r2] << xa; x[r3] = x[r1] >>> xb
+    private static final int F_ADD_LD = 89; // x[r1] = x[r2] + x[r3]; x[r4] = ld64(x[r1] + xa)
+    private static final int F_ADD_LW = 90; // ... ld32
+    private static final int F_ADD_LBU = 91; // ... ld8 zero-extended
+    private static final int F_ADD_LWU = 92; // ... ld32 zero-extended
+    private static final int F_MDIV = 93; // x[r1] = mdiv(xa, x[r2], x[r3]): MULH* and the divisions, off the hot switch
+    /** Everything else: finish the block in execBlock from this instruction on. */
+    private static final int SLOW = 127;
+
+    private static int pk(int op, int r1, int r2, int r3, int r4) {
+        return op | r1 << 8 | r2 << 13 | r3 << 18 | r4 << 23;
+    }
+
+    /** The fast op for a single decoded instruction, or SLOW. */
+    private static int fastOp(int op, int rd) {
+        if (op >= LI && op <= REMUW || op == MV || op >= SB && op <= SD || op >= BEQ && op <= JALR) {
+            return op;
+        }
+        if (op >= LB && op <= LWU && rd != 0) {
+            return op;
+        }
+        return SLOW;
+    }
+
+    /** Builds b's fast form from its decoded instructions. */
+    static void lower(Rv64Block b) {
+        final int n = b.n;
+        final int[] w = b.w;
+        final long[] im = b.imm;
+        int[] xw = new int[n];
+        long[] xa = new long[n];
+        long[] xb = new long[n];
+        int[] xi = new int[n + 1];
+        int k = 0;
+        for (int i = 0; i < n;) {
+            int op = op(w[i]), rd = rd(w[i]), rs1 = rs1(w[i]), rs2 = rs2(w[i]);
+            long imm = im[i];
+            if (op == NOP && k > 0) {
+                i++; // counted with the op before it
+                continue;
+            }
+            int op2 = -1, rd2 = 0, a2 = 0, b2 = 0;
+            long imm2 = 0;
+            if (i + 1 < n) {
+                op2 = op(w[i + 1]);
+                rd2 = rd(w[i + 1]);
+                a2 = rs1(w[i + 1]);
+                b2 = rs2(w[i + 1]);
+                imm2 = im[i + 1];
+            }
+            int fw;
+            long fa = imm, fb = 0;
+            int used = 2;
+            if (op == LI && (op2 == ADDI || op2 == ADDIW) && a2 == rd && rd2 == rd) { // lui/auipc + addi(w)
+                fw = pk(LI, rd, 0, 0, 0);
+                fa = op2 == ADDI ? imm + imm2 : (long) (int) (imm + imm2);
+            } else if (op == LI && op2 == LD && a2 == rd && rd2 != 0) { // auipc + ld
+                fw = pk(F_LI_LD, rd, 0, 0, rd2);
+                fb = imm + imm2;
+            } else if (op == ADDI && op2 >= BEQ && op2 <= BGEU) {
+                fw = pk(F_ADDI_B + (op2 - BEQ), rd, rs1, a2, b2);
+                fb = imm2;
+            } else if (op == SLLI && op2 == ADD && (a2 == rd || b2 == rd)) {
+                fw = pk(F_SLLI_ADD, rd, rs1, rd2, a2 == rd ? b2 : a2);
+            } else if (op == SLLI && op2 == SRLI && a2 == rd) {
+                fw = pk(F_SLLI_SRLI, rd, rs1, rd2, 0);
+                fb = imm2;
+            } else if (op == ADD && a2 == rd && rd2 != 0
+                    && (op2 == LD || op2 == LW || op2 == LBU || op2 == LWU)) {
+                int f = op2 == LD ? F_ADD_LD : op2 == LW ? F_ADD_LW : op2 == LBU ? F_ADD_LBU : F_ADD_LWU;
+                fw = pk(f, rd, rs1, rs2, rd2);
+                fa = imm2;
+            } else if (op >= MULH && op <= REMUW && op != MULW) {
+                fw = pk(F_MDIV, rd, rs1, rs2, 0);
+                fa = op;
+                used = 1;
+            } else {
+                fw = pk(fastOp(op, rd), rd, rs1, rs2, 0);
+                used = 1;
+            }
+            xw[k] = fw;
+            xa[k] = fa;
+            xb[k] = fb;
+            xi[k] = i;
+            k++;
+            i += used;
+        }
+        xi[k] = n;
+        b.xn = k;
+        b.xw = Arrays.copyOf(xw, k);
+        b.xa = Arrays.copyOf(xa, k);
+        b.xb = Arrays.copyOf(xb, k);
+        b.xi = Arrays.copyOf(xi, k + 1);
+    }
+
+    /**
+     * Executes all of b from its fast form. Returns the next pc when all b.n instructions retired without a stop (the
+     * common case: nothing else to look at), else {@link #EXIT} with outStatus, outPc and outRetired set as
+     * execBlock sets them; outStatus {@link #AT_SLOW} means nothing stopped but instruction outRetired is a rare one
+     * for execBlock.
+     */
+    private long execFast(Rv64Context c, Rv64Block b) {
+        final long[] x = c.x;
+        final int[] ws = b.xw;
+        final long[] xa = b.xa;
+        final long[] xb = b.xb;
+        final int xn = b.xn;
+        long npc = b.end;
+        int k = 0;
+        int part = 0; // instructions of the current fused op already retired (for a fault in its second half)
+        try {
+            ops:
+            for (; k < xn; k++) {
+                final int w = ws[k];
+                final int r1 = (w >>> 8) & 31;
+                final int r2 = (w >>> 13) & 31;
+                final int r3 = (w >>> 18) & 31;
+                final long imm = xa[k];
+                switch (w & 0xff) {
+                    case NOP -> {
+                    }
+                    case LI -> x[r1] = imm;
+                    case MV -> x[r1] = x[r2];
+                    case ADDI -> x[r1] = x[r2] + imm;
+                    case SLTI -> x[r1] = x[r2] < imm ? 1 : 0;
+                    case SLTIU -> x[r1] = Long.compareUnsigned(x[r2], imm) < 0 ? 1 : 0;
+                    case XORI -> x[r1] = x[r2] ^ imm;
+                    case ORI -> x[r1] = x[r2] | imm;
+                    case ANDI -> x[r1] = x[r2] & imm;
+                    case SLLI -> x[r1] = x[r2] << imm;
+                    case SRLI -> x[r1] = x[r2] >>> imm;
+                    case SRAI -> x[r1] = x[r2] >> imm;
+                    case ADDIW -> x[r1] = (int) (x[r2] + imm);
+                    case SLLIW -> x[r1] = (int) x[r2] << imm;
+                    case SRLIW -> x[r1] = (int) x[r2] >>> imm;
+                    case SRAIW -> x[r1] = (int) x[r2] >> imm;
+                    case ADD -> x[r1] = x[r2] + x[r3];
+                    case SUB -> x[r1] = x[r2] - x[r3];
+                    case SLL -> x[r1] = x[r2] << x[r3];
+                    case SLT -> x[r1] = x[r2] < x[r3] ? 1 : 0;
+                    case SLTU -> x[r1] = Long.compareUnsigned(x[r2], x[r3]) < 0 ? 1 : 0;
+                    case XOR -> x[r1] = x[r2] ^ x[r3];
+                    case SRL -> x[r1] = x[r2] >>> x[r3];
+                    case SRA -> x[r1] = x[r2] >> x[r3];
+                    case OR -> x[r1] = x[r2] | x[r3];
+                    case AND -> x[r1] = x[r2] & x[r3];
+                    case ADDW -> x[r1] = (int) (x[r2] + x[r3]);
+                    case SUBW -> x[r1] = (int) (x[r2] - x[r3]);
+                    case SLLW -> x[r1] = (int) x[r2] << (int) x[r3];
+                    case SRLW -> x[r1] = (int) x[r2] >>> (int) x[r3];
+                    case SRAW -> x[r1] = (int) x[r2] >> (int) x[r3];
+                    case MUL -> x[r1] = x[r2] * x[r3];
+                    case MULW -> x[r1] = (int) x[r2] * (int) x[r3];
+                    case F_MDIV -> x[r1] = mdiv((int) imm, x[r2], x[r3]);
+                    case LB -> x[r1] = ld8(x[r2] + imm);
+                    case LBU -> x[r1] = ld8(x[r2] + imm) & 0xff;
+                    case LH -> x[r1] = ld16(x[r2] + imm);
+                    case LHU -> x[r1] = ld16(x[r2] + imm) & 0xffff;
+                    case LW -> x[r1] = ld32(x[r2] + imm);
+                    case LWU -> x[r1] = ld32(x[r2] + imm) & 0xffffffffL;
+                    case LD -> x[r1] = ld64(x[r2] + imm);
+                    case SB -> {
+                        if (st8(x[r2] + imm, (byte) x[r3])) {
+                            return smcOut(b, k);
+                        }
+                    }
+                    case SH -> {
+                        if (st16(x[r2] + imm, (short) x[r3])) {
+                            return smcOut(b, k);
+                        }
+                    }
+                    case SW -> {
+                        if (st32(x[r2] + imm, (int) x[r3])) {
+                            return smcOut(b, k);
+                        }
+                    }
+                    case SD -> {
+                        if (st64(x[r2] + imm, x[r3])) {
+                            return smcOut(b, k);
+                        }
+                    }
+                    case BEQ -> {
+                        if (x[r2] == x[r3]) {
+                            npc = imm;
+                            break ops;
+                        }
+                    }
+                    case BNE -> {
+                        if (x[r2] != x[r3]) {
+                            npc = imm;
+                            break ops;
+                        }
+                    }
+                    case BLT -> {
+                        if (x[r2] < x[r3]) {
+                            npc = imm;
+                            break ops;
+                        }
+                    }
+                    case BGE -> {
+                        if (x[r2] >= x[r3]) {
+                            npc = imm;
+                            break ops;
+                        }
+                    }
+                    case BLTU -> {
+                        if (Long.compareUnsigned(x[r2], x[r3]) < 0) {
+                            npc = imm;
+                            break ops;
+                        }
+                    }
+                    case BGEU -> {
+                        if (Long.compareUnsigned(x[r2], x[r3]) >= 0) {
+                            npc = imm;
+                            break ops;
+                        }
+                    }
+                    case J -> {
+                        npc = imm;
+                            break ops;
+                    }
+                    case JAL -> {
+                        x[r1] = b.end;
+                        npc = imm;
+                            break ops;
+                    }
+                    case JR -> {
+                        npc = (x[r2] + imm) & ~1L;
+                            break ops;
+                    }
+                    case JALR -> {
+                        long t = (x[r2] + imm) & ~1L;
+                        x[r1] = b.end;
+                        npc = t;
+                            break ops;
+                    }
+                    case F_LI_LD -> {
+                        x[r1] = imm;
+                        part = 1;
+                        x[(w >>> 23) & 31] = ld64(xb[k]);
+                        part = 0;
+                    }
+                    case F_ADDI_B -> {
+                        x[r1] = x[r2] + imm;
+                        if (x[r3] == x[(w >>> 23) & 31]) {
+                            npc = xb[k];
+                            break ops;
+                        }
+                    }
+                    case F_ADDI_B + 1 -> {
+                        x[r1] = x[r2] + imm;
+                        if (x[r3] != x[(w >>> 23) & 31]) {
+                            npc = xb[k];
+                            break ops;
+                        }
+                    }
+                    case F_ADDI_B + 2 -> {
+                        x[r1] = x[r2] + imm;
+                        if (x[r3] < x[(w >>> 23) & 31]) {
+                            npc = xb[k];
+                            break ops;
+                        }
+                    }
+                    case F_ADDI_B + 3 -> {
+                        x[r1] = x[r2] + imm;
+                        if (x[r3] >= x[(w >>> 23) & 31]) {
+                            npc = xb[k];
+                            break ops;
+                        }
+                    }
+                    case F_ADDI_B + 4 -> {
+                        x[r1] = x[r2] + imm;
+                        if (Long.compareUnsigned(x[r3], x[(w >>> 23) & 31]) < 0) {
+                            npc = xb[k];
+                            break ops;
+                        }
+                    }
+                    case F_ADDI_B + 5 -> {
+                        x[r1] = x[r2] + imm;
+                        if (Long.compareUnsigned(x[r3], x[(w >>> 23) & 31]) >= 0) {
+                            npc = xb[k];
+                            break ops;
+                        }
+                    }
+                    case F_SLLI_ADD -> {
+                        x[r1] = x[r2] << imm;
+                        x[r3] = x[r1] + x[(w >>> 23) & 31];
+                    }
+                    case F_SLLI_SRLI -> {
+                        x[r1] = x[r2] << imm;
+                        x[r3] = x[r1] >>> xb[k];
+                    }
+                    case F_ADD_LD -> {
+                        x[r1] = x[r2] + x[r3];
+                        part = 1;
+                        x[(w >>> 23) & 31] = ld64(x[r1] + imm);
+                        part = 0;
+                    }
+                    case F_ADD_LW -> {
+                        x[r1] = x[r2] + x[r3];
+                        part = 1;
+                        x[(w >>> 23) & 31] = ld32(x[r1] + imm);
+                        part = 0;
+                    }
+                    case F_ADD_LBU -> {
+                        x[r1] = x[r2] + x[r3];
+                        part = 1;
+                        x[(w >>> 23) & 31] = ld8(x[r1] + imm) & 0xff;
+                        part = 0;
+                    }
+                    case F_ADD_LWU -> {
+                        x[r1] = x[r2] + x[r3];
+                        part = 1;
+                        x[(w >>> 23) & 31] = ld32(x[r1] + imm) & 0xffffffffL;
+                        part = 0;
+                    }
+                    default -> { // SLOW
+                        outStatus = AT_SLOW;
+                        outRetired = b.xi[k];
+                        return EXIT;
+                    }
+                }
+            }
+        } catch (GuestFault f) {
+            trap(c, f);
+            int at = b.xi[k] + part;
+            outPc = b.pc + b.off[at];
+            outRetired = at;
+            outStatus = STOP_FAULT;
+            return EXIT;
+        } catch (RuntimeException e) {
+            // Cannot happen for any guest input; never let a Java exception escape to the kernel.
+            int at = b.xi[k] + part;
+            outStatus = illegal(c, b, at, b.imm[at]);
+            return EXIT;
+        }
+        return npc;
+    }
+
+    /** MULH, MULHSU, MULHU and the divisions for the fast form (a second switch keeps the hot one small). */
+    private static long mdiv(int op, long a, long b) {
+        return switch (op) {
+            case MULH -> Math.multiplyHigh(a, b);
+            case MULHSU -> mulhsu(a, b);
+            case MULHU -> Math.unsignedMultiplyHigh(a, b);
+            case DIV -> div(a, b);
+            case DIVU -> divu(a, b);
+            case REM -> rem(a, b);
+            case REMU -> remu(a, b);
+            case DIVW -> divw((int) a, (int) b);
+            case DIVUW -> divuw((int) a, (int) b);
+            case REMW -> remw((int) a, (int) b);
+            default -> remuw((int) a, (int) b);
+        };
+    }
+
+    /** Leaves after fast op k because a store hit decoded code. */
+    private long smcOut(Rv64Block b, int k) {
+        int next = b.xi[k + 1];
+        outPc = b.pc + b.off[next];
+        outRetired = next;
+        outStatus = 0;
+        return EXIT;
+    }
+
 
     private int jump(long target, int i) {
         outPc = target;
