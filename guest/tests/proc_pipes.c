@@ -147,20 +147,26 @@ int main(int argc, char **argv)
     T(ppoll(&pf, 1, &zero, NULL));
 
     /* 3. A blocking read (and a blocking ppoll) wait for a writer; EOF when the last writer closes. */
+    int ctl[2];
+    pipe(ctl);
     pid_t c = xfork();
     if (c == 0) {
         close(p[0]);
+        close(ctl[1]);
         sleep_ms(30);
         write(p[1], "late", 4);
         sleep_ms(30);
         write(p[1], "later", 5);
+        read(ctl[0], buf, 1);   /* stays (and keeps the write end open) until the parent's ppoll has returned */
         _exit(0);
     }
     close(p[1]);
+    close(ctl[0]);
     ssize_t n = read(p[0], buf, sizeof buf);
     printf("blocking read got %zd bytes: %.*s\n", n, (int)(n > 0 ? n : 0), buf);
     pf.revents = 0;
     int pr = ppoll(&pf, 1, NULL, NULL);
+    close(ctl[1]);
     printf("blocking ppoll = %d {%s}\n", pr, revents(pf.revents));
     n = read(p[0], buf, sizeof buf);
     printf("then read got %zd bytes: %.*s\n", n, (int)(n > 0 ? n : 0), buf);
