@@ -47,6 +47,10 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--strace", description = "Print each syscall to stderr in strace's format.")
         boolean strace;
 
+        @Option(names = "--cpus", paramLabel = "N",
+                description = "Virtual CPUs (default: the host's core count, at most 64).")
+        int cpus;
+
         @Option(names = "--stats", description = "At exit, print guest instructions retired and the rate to stderr.")
         boolean stats;
 
@@ -63,6 +67,10 @@ public final class Main implements Callable<Integer> {
                 err.println("jkernel: --root " + root + ": not a directory");
                 return 125;
             }
+            if (cpus < 0 || cpus > 64) {
+                err.println("jkernel: --cpus " + cpus + ": must be between 1 and 64");
+                return 125;
+            }
             if (sysroot != null && !Files.isDirectory(sysroot)) {
                 err.println("jkernel: --sysroot " + sysroot + ": not a directory");
                 return 125;
@@ -74,7 +82,7 @@ public final class Main implements Callable<Integer> {
             KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
                     sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace ? err : null,
                     new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), err,
-                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd);
+                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd, cpus);
             List<String> argv = new ArrayList<>();
             argv.add(program);
             argv.addAll(args);

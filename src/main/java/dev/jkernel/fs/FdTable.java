@@ -11,6 +11,26 @@ import java.util.List;
  * closing drops it.
  */
 public final class FdTable {
+    /** Tasks sharing this table (CLONE_FILES); the last one out closes every descriptor. */
+    private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger(1);
+
+    /** Another task shares this table (clone with CLONE_FILES). */
+    public void retain() {
+        users.incrementAndGet();
+    }
+
+    /** A task stops using this table (exit, or unshare at exec); the last one closes everything. */
+    public void release() {
+        if (users.decrementAndGet() == 0) {
+            closeAll();
+        }
+    }
+
+    /** Whether other tasks share this table. */
+    public boolean shared() {
+        return users.get() > 1;
+    }
+
     /** RLIMIT_NOFILE's default soft limit. */
     public static final int NOFILE = 1024;
 

@@ -7,11 +7,10 @@ import dev.jkernel.mm.GuestFault;
 import dev.jkernel.syscall.Strace;
 import dev.jkernel.syscall.SyscallTable;
 
-
 /**
- * The task run loop (Linux's kernel/entry/common.c): run user code until it traps, handle the trap (syscall, fault,
- * illegal instruction, preemption), then go through {@link #exitToUserMode} before returning to user code. Nothing
- * else in the kernel resumes guest code.
+ * The task run loop (Linux's kernel/entry/common.c): own a vCPU, run user code until it traps, handle the trap
+ * (syscall, fault, illegal instruction, end of slice), then go through {@link #exitToUserMode} before returning to
+ * user code. Nothing else in the kernel resumes guest code.
  */
 final class Entry {
     private Entry() {}
@@ -19,46 +18,47 @@ final class Entry {
     /** Instructions a task runs before the loop looks at its work (the time slice, in instructions). */
     static final long SLICE = 1_000_000;
 
-    // Signal numbers used for fatal traps until signal delivery exists (asm-generic/signal.h).
-    static final int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGSEGV = 11;
-
-    /** Runs a task's user code until its process exits; returns the CLI-style status (code, or 128+signal). */
-    static int runUser(Task t) {
+    /** Runs a user task until it exits, then does its exit. */
+    static void runUser(Task t) {
         Kernel k = t.kernel();
         ExecutionEngine engine = t.engine;
         CpuContext ctx = t.ctx;
+        k.sched().acquire(t);
         try {
             while (!t.exiting) {
                 int stop = engine.run(ctx, t.mm(), SLICE);
                 switch (stop) {
                     case ExecutionEngine.STOP_SYSCALL -> syscall(t);
-                    case ExecutionEngine.STOP_FAULT -> fatalTrap(t, ctx.trapCode == GuestFault.ADRALN ? SIGBUS : SIGSEGV,
-                            faultText(ctx));
-                    case ExecutionEngine.STOP_ILLEGAL -> fatalTrap(t, SIGILL, String.format(
-                            "illegal instruction 0x%0" + (isCompressed(ctx.trapInsn) ? "4" : "8") + "x",
-                            ctx.trapInsn));
-                    case ExecutionEngine.STOP_BREAKPOINT -> fatalTrap(t, SIGTRAP, "breakpoint");
-                    case ExecutionEngine.STOP_BUDGET, ExecutionEngine.STOP_INTERRUPT -> { }
+                    case ExecutionEngine.STOP_FAULT -> {
+                        t.faultText = faultText(ctx);
+                        if (ctx.trapCode == GuestFault.ADRALN) {
+                            SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRALN, ctx.trapAddr);
+                        } else {
+                            SignalDelivery.forceFault(t, Signals.SIGSEGV, ctx.trapCode == GuestFault.MAPERR
+                                    ? SigInfo.SEGV_MAPERR : SigInfo.SEGV_ACCERR, ctx.trapAddr);
+                        }
+                    }
+                    case ExecutionEngine.STOP_ILLEGAL -> {
+                        t.faultText = String.format("illegal instruction 0x%0"
+                                + (isCompressed(ctx.trapInsn) ? "4" : "8") + "x", ctx.trapInsn);
+                        SignalDelivery.forceFault(t, Signals.SIGILL, SigInfo.ILL_ILLOPC, ctx.pc);
+                    }
+                    case ExecutionEngine.STOP_BREAKPOINT -> {
+                        t.faultText = "breakpoint";
+                        SignalDelivery.forceFault(t, Signals.SIGTRAP, SigInfo.TRAP_BRKPT, ctx.pc);
+                    }
+                    case ExecutionEngine.STOP_BUDGET -> t.needResched = true;
+                    case ExecutionEngine.STOP_INTERRUPT -> { }
                     default -> throw new IllegalStateException("engine stop code " + stop);
                 }
                 exitToUserMode(t);
             }
-        } catch (RuntimeException | Error e) {
-            // A bug in jkernel, not in the guest: report it in one line and end the guest as if killed.
-            k.config().stderrPrinter().println("jkernel: internal error in pid " + t.tgid() + ": " + e);
-            if (Boolean.getBoolean("jkernel.debug")) {
-                e.printStackTrace();
-            }
-            t.exitStatus = 128 + SIGSEGV;
-            t.exiting = true;
+        } finally {
+            k.addRetired(ctx.instret);
+            ctx.instret = 0;
+            k.sched().release(t);
         }
-        k.addRetired(ctx.instret);
-        Strace st = k.strace();
-        if (st != null) {
-            st.exit(t, t.exitStatus, t.killedBySignal);
-        }
-        t.files().closeAll();
-        return t.exitStatus;
+        Exit.doExit(t);
     }
 
     private static boolean isCompressed(int insn) {
@@ -79,23 +79,12 @@ final class Entry {
         return kind + " " + what + " address 0x" + Long.toHexString(ctx.trapAddr);
     }
 
-    /**
-     * A synchronous trap the guest cannot handle yet (signal delivery comes later): the process dies of the signal,
-     * as Linux's default action for it does, with a one-line explanation on stderr.
-     */
-    private static void fatalTrap(Task t, int sig, String why) {
-        t.kernel().config().stderrPrinter().printf("jkernel: pid %d killed by %s at pc 0x%x: %s%n", t.tgid(),
-                Signals.name(sig), t.ctx.pc, why);
-        t.killedBySignal = sig;
-        t.exitStatus = 128 + sig;
-        t.exiting = true;
-    }
-
     /** Dispatches one syscall through the table (the only place syscalls are invoked from). */
     static void syscall(Task t) {
         Kernel k = t.kernel();
         Arch arch = k.arch();
         CpuContext ctx = t.ctx;
+        arch.syscallEntry(ctx);
         int nr = arch.syscallNumber(ctx);
         long a0 = arch.syscallArg(ctx, 0), a1 = arch.syscallArg(ctx, 1), a2 = arch.syscallArg(ctx, 2),
                 a3 = arch.syscallArg(ctx, 3), a4 = arch.syscallArg(ctx, 4), a5 = arch.syscallArg(ctx, 5);
@@ -114,22 +103,55 @@ final class Entry {
                 ret = -x.errno;
             }
         }
+        // An internal restart code is resolved by exitToUserMode (restart or EINTR); rt_sigreturn's "return value"
+        // is the restored a0 and must never be taken for one (Linux sets regs->cause = -1 there).
+        t.inSyscall = isRestartCode(ret) && (e == null || !e.name().equals("rt_sigreturn"));
         if (st != null) {
             st.leave(t, pre, ret);
         }
-        if (!t.exiting) {
+        if (!t.exiting && !isSuccessfulExec(e, ret)) {
             arch.setSyscallReturn(ctx, ret);
         }
     }
 
+    static boolean isRestartCode(long ret) {
+        return ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK && ret != -Errno.ENOIOCTLCMD;
+    }
+
+    /** A successful execve has set up fresh registers: its "return value" must not overwrite a0. */
+    private static boolean isSuccessfulExec(SyscallTable.Entry e, long ret) {
+        return ret == 0 && e != null && (e.name().equals("execve") || e.name().equals("execveat"));
+    }
+
     /**
-     * The exit-to-user work loop: loops while work is pending. Today the only work is rescheduling at the end of a
-     * slice; signal delivery, syscall restart and the rseq fixup join it with their issues.
+     * The exit-to-user work loop (seed 002): loops while work is pending, in this order: a kill (leave), the end of a
+     * slice (reschedule), signals and the interrupted-syscall decision (deliver a handler, or restart, or restore
+     * the saved mask). Nothing else delivers signals or rewinds the pc.
      */
     static void exitToUserMode(Task t) {
-        if (t.exiting) {
+        while (true) {
+            if (t.killed) {
+                Exit.exitGroup(t, t.proc.groupExiting ? t.proc.groupExitCode
+                        : Exit.killedStatus(Signals.SIGKILL, false));
+                return;
+            }
+            if (t.exiting) {
+                return;
+            }
+            if (t.needResched) {
+                t.needResched = false;
+                t.kernel().sched().yield(t);
+                continue;
+            }
+            if (SignalDelivery.pending(t) || t.inSyscall || t.restoreSigmask) {
+                if (SignalDelivery.doSignal(t)) {
+                    continue;
+                }
+                if (t.killed || t.exiting) {
+                    continue;
+                }
+            }
             return;
         }
-        // Nothing pending yet: a single-task kernel needs no reschedule.
     }
 }

@@ -7,40 +7,67 @@ import dev.jkernel.fs.FsContext;
 import dev.jkernel.fs.StreamFile;
 import dev.jkernel.fs.Vfs;
 import dev.jkernel.loader.Exec;
-import dev.jkernel.mm.AddressSpace;
 import dev.jkernel.syscall.FileSyscalls;
 import dev.jkernel.syscall.MemorySyscalls;
 import dev.jkernel.syscall.ProcessSyscalls;
 import dev.jkernel.syscall.Strace;
 import dev.jkernel.syscall.SyscallTable;
+import dev.jkernel.syscall.TaskSyscalls;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One booted kernel: an architecture, a file-system view, a syscall table and the tasks it runs. Several kernels in
- * one JVM share nothing.
+ * One booted kernel: an architecture, a file-system view, a syscall table, virtual CPUs and the tasks it runs.
+ * Several kernels in one JVM share nothing.
+ *
+ * <p>Boot follows Linux's rest_init: pid 1 is born as a kernel thread (kernel_init) that execs the first program and
+ * so becomes a user process; pid 2 is kthreadd, the parent of every other kernel thread. When pid 1 exits, everything
+ * left is killed and {@link #run} returns pid 1's status.
  */
 public final class Kernel {
+    /** Linux's default pid_max, and the pids below which allocation does not wrap (RESERVED_PIDS). */
+    static final int PID_MAX = 32768, RESERVED_PIDS = 300;
+
     private final KernelConfig config;
     private final Arch arch;
     private final Vfs vfs;
     private final SyscallTable syscalls;
     private final Strace strace;
-    private final AtomicInteger nextPid = new AtomicInteger(1);
+    private final Scheduler sched;
+    private final Futex futex = new Futex();
     private final int hostUid, hostGid;
     private final long bootNanos = System.nanoTime();
-    private final java.util.concurrent.atomic.LongAdder retired = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder retired = new LongAdder();
+
+    /** Linux's tasklist_lock: guards the pid tables and every relation between tasks and processes. */
+    final Object tasklist = new Object();
+    final Map<Integer, Task> tasks = new HashMap<>();
+    final Map<Integer, Proc> procs = new HashMap<>();
+    private int lastPid;
+    private final List<Thread> threads = new ArrayList<>();
+
+    private final Kthread.Kthreadd kthreadd = new Kthread.Kthreadd();
+    private Task kthreaddTask;
+    private final CountDownLatch initDone = new CountDownLatch(1);
+    private volatile int initStatus;
+    private volatile Exception bootError;
 
     public Kernel(KernelConfig config) {
         this.config = config;
         this.arch = new Riscv64();
         this.vfs = new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
-                new ProcessSyscalls()));
+                new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
+        this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
+                : Math.min(64, Runtime.getRuntime().availableProcessors()));
         this.hostUid = hostId("unix:uid");
         this.hostGid = hostId("unix:gid");
     }
@@ -67,6 +94,14 @@ public final class Kernel {
 
     public SyscallTable syscalls() {
         return syscalls;
+    }
+
+    public Scheduler sched() {
+        return sched;
+    }
+
+    public Futex futex() {
+        return futex;
     }
 
     /** The --strace printer, or null. */
@@ -96,38 +131,242 @@ public final class Kernel {
         return System.nanoTime() - bootNanos;
     }
 
+    // ------------------------------------------------------------------------------------------------------------
+    // Tasks and pids
+    // ------------------------------------------------------------------------------------------------------------
+
+    /** A new pid (or {@code wanted}, clone3's set_tid, if free); -errno on failure. Tasklist lock held. */
+    int allocPid(int wanted) {
+        if (wanted != 0) {
+            if (wanted < 0 || wanted >= PID_MAX) {
+                return -Errno.EINVAL;
+            }
+            if (hostUid != 0) {
+                return -Errno.EPERM;
+            }
+            return tasks.containsKey(wanted) || procs.containsKey(wanted) ? -Errno.EEXIST : wanted;
+        }
+        for (int tries = 0; tries < PID_MAX; tries++) {
+            int pid = lastPid + 1;
+            if (pid >= PID_MAX) {
+                pid = RESERVED_PIDS;
+            }
+            lastPid = pid;
+            if (!tasks.containsKey(pid) && !procs.containsKey(pid)) {
+                return pid;
+            }
+        }
+        return -Errno.EAGAIN;
+    }
+
+    /** The task with thread id {@code tid}, or null. */
+    public Task task(int tid) {
+        synchronized (tasklist) {
+            return tasks.get(tid);
+        }
+    }
+
+    /** The process with id {@code tgid} (alive or zombie), or null. */
+    public Proc proc(int tgid) {
+        synchronized (tasklist) {
+            return procs.get(tgid);
+        }
+    }
+
+    /** Every process, by pid. */
+    public List<Proc> procs() {
+        synchronized (tasklist) {
+            return List.copyOf(procs.values());
+        }
+    }
+
+    /** Starts a new task's host thread: ret_from_fork for a user task, ret_from_kernel_thread for a kernel one. */
+    void start(Task t) {
+        Thread th = Thread.ofPlatform().daemon(true).name("jkernel-" + t.tid).unstarted(() -> taskMain(t));
+        t.thread = th;
+        synchronized (threads) {
+            threads.add(th);
+        }
+        th.start();
+    }
+
+    private void taskMain(Task t) {
+        try {
+            if (t.kthreadFn != null) {
+                t.kthreadFn.accept(t);
+                if (t.mm() == null) {
+                    Exit.doExit(t);
+                    return;
+                }
+                // The payload exec'd (kernel_init): return to user mode as a user process.
+            }
+            Entry.runUser(t);
+        } catch (RuntimeException | Error e) {
+            config.stderrPrinter().println("jkernel: internal error in task " + t.tid + ": " + e);
+            if (Boolean.getBoolean("jkernel.debug")) {
+                e.printStackTrace();
+            }
+            Exit.exitGroup(t, Exit.killedStatus(Signals.SIGKILL, false));
+            if (!t.exiting || t.proc.threads.contains(t)) {
+                Exit.doExit(t);
+            }
+        }
+    }
+
+    /** A process has died (it is a zombie now, or released if nobody waits for it). */
+    void procDied(Proc p) {
+        if (strace != null && !p.kernelThread) {
+            strace.processExit(p.tgid, p.waitStatus);
+        }
+        if (p.tgid == 1) {
+            initStatus = p.waitStatus;
+            initDone.countDown();
+        }
+    }
+
+    /** Creates and starts a kernel thread (kthread_run), child of kthreadd; returns its handle or null. */
+    public Kthread kthreadRun(Task caller, String name, java.util.function.Consumer<Kthread> fn) {
+        return kthreadd.create(caller, name, fn);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Boot and shutdown
+    // ------------------------------------------------------------------------------------------------------------
+
     /**
-     * Runs {@code program} as pid 1 and waits for it. Returns its exit status, or 128+N when a signal N killed it.
+     * Boots: pid 1 execs {@code program}; runs until pid 1 exits and returns its status (the exit code, or 128+N when
+     * signal N killed it). Everything else still running is then killed.
      *
      * @throws ErrnoException when the program cannot be executed (the errno execve would return)
      * @throws Exec.ExecFormatException when it is not a valid riscv64 ELF (the message says why)
      */
     public int run(String program, List<String> argv, List<String> envp) throws ErrnoException,
             Exec.ExecFormatException, InterruptedException {
-        Task init = spawnInit(program, argv, envp);
-        int[] result = new int[1];
-        Thread thread = Thread.ofPlatform().name("jkernel-pid" + init.tid()).unstarted(() -> {
-            result[0] = Entry.runUser(init);
-        });
-        thread.start();
-        thread.join();
-        return result[0];
+        Task idle = idleTask();
+        long init = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(t -> kernelInit(t, program, argv, envp)));
+        long kd = startKthreadd(idle);
+        if (init != 1 || kd != 2) {
+            throw new IllegalStateException("boot: pid 1 and 2 expected, got " + init + " and " + kd);
+        }
+        try {
+            initDone.await();
+        } finally {
+            shutdown();
+        }
+        Exception e = bootError;
+        if (e instanceof ErrnoException x) {
+            throw x;
+        }
+        if (e instanceof Exec.ExecFormatException x) {
+            throw x;
+        }
+        int st = initStatus;
+        return (st & 0x7f) == 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f);
     }
 
-    /** Creates pid 1 with the configured stdio and execs {@code program} in it, without running it. */
-    Task spawnInit(String program, List<String> argv, List<String> envp) throws ErrnoException,
-            Exec.ExecFormatException {
+    /** Starts kthreadd as a child of {@code idle}; returns its pid. */
+    long startKthreadd(Task idle) {
+        long kd = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(kthreadd::body));
+        kthreaddTask = task((int) kd);
+        return kd;
+    }
+
+    /** pid 0, the parent of pid 1 and 2: never runs, never exits, not in the pid tables. */
+    Task idleTask() {
+        Proc p = new Proc(this, 0, true, Rlimits.defaults());
+        Task t = new Task(this, 0, p, null, new FdTable(), new FsContext(config.cwd()));
+        p.leader = t;
+        p.threads.add(t);
+        t.comm = "swapper";
+        return t;
+    }
+
+    /** kernel_init: give pid 1 the console as fds 0-2, then kernel_execve the first program (run_init_process). */
+    private void kernelInit(Task t, String program, List<String> argv, List<String> envp) {
+        t.comm = "init";
         FdTable files = new FdTable();
         boolean[] tty = config.ttyStdio();
         files.install(StreamFile.input(config.stdin(), tty[0]), false);
         files.install(StreamFile.output(config.stdout(), tty[1]), false);
         files.install(StreamFile.output(config.stderr(), tty[2]), false);
-        int pid = nextPid.getAndIncrement();
-        Task init = new Task(this, pid, pid, 0, new AddressSpace(), files, new FsContext(config.cwd()));
-        Exec.execve(init, program, argv, envp);
-        if (strace != null) {
-            strace.execve(program, argv, envp.size());
+        t.setFiles(files);
+        t.setFs(new FsContext(config.cwd()));
+        synchronized (tasklist) {
+            t.proc.pgid = 1;
+            t.proc.sid = 1;
         }
-        return init;
+        try {
+            Exec.execve(t, program, argv, envp);
+            if (strace != null) {
+                strace.execve(program, argv, envp.size());
+            }
+        } catch (ErrnoException | Exec.ExecFormatException e) {
+            bootError = e;
+            synchronized (tasklist) {
+                t.proc.leaderExitCode = Exit.killedStatus(Signals.SIGKILL, false);
+            }
+            t.exitCode = (127 & 0xff) << 8;
+        }
+    }
+
+    /**
+     * Creates pid 1 with the console fds and execs {@code program} in it without running it (tests of the loader and
+     * of syscalls call it directly).
+     */
+    Task spawnInit(String program, List<String> argv, List<String> envp) throws ErrnoException,
+            Exec.ExecFormatException {
+        Task idle = idleTask();
+        Task t;
+        synchronized (tasklist) {
+            int pid = allocPid(0);
+            Proc p = new Proc(this, pid, true, Rlimits.defaults());
+            p.parent = idle.proc;
+            t = new Task(this, pid, p, null, new FdTable(), new FsContext(config.cwd()));
+            p.leader = t;
+            p.threads.add(t);
+            procs.put(pid, p);
+            tasks.put(pid, t);
+        }
+        boolean[] tty = config.ttyStdio();
+        t.files().install(StreamFile.input(config.stdin(), tty[0]), false);
+        t.files().install(StreamFile.output(config.stdout(), tty[1]), false);
+        t.files().install(StreamFile.output(config.stderr(), tty[2]), false);
+        Exec.execve(t, program, argv, envp);
+        return t;
+    }
+
+    /** Kills every task left and waits (briefly) for their host threads to end. */
+    void shutdown() {
+        List<Task> all;
+        synchronized (tasklist) {
+            all = new ArrayList<>(tasks.values());
+            for (Proc p : procs.values()) {
+                p.groupExiting = true;
+            }
+        }
+        for (Task t : all) {
+            t.kill();
+        }
+        Task kd = kthreaddTask;
+        if (kd != null && kd.thread != null) {
+            kd.thread.interrupt();
+        }
+        List<Thread> ts;
+        synchronized (threads) {
+            ts = new ArrayList<>(threads);
+        }
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        for (Thread th : ts) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                th.join(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

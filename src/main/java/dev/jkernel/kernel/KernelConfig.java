@@ -17,13 +17,14 @@ import java.nio.file.Path;
  * @param stderr   the guest's fd 2
  * @param ttyStdio whether fds 0, 1, 2 answer terminal ioctls (the CLI passes what the host's fds are)
  * @param cwd      the guest's initial working directory (a guest path)
+ * @param cpus     virtual CPUs (0: as many as the host has cores, at most 64)
  */
 public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStream stdin, OutputStream stdout,
-        OutputStream stderr, boolean[] ttyStdio, String cwd) {
+        OutputStream stderr, boolean[] ttyStdio, String cwd, int cpus) {
 
     /** Stdio from the given streams, no terminal, host file system, cwd "/". */
     public static KernelConfig of(InputStream in, OutputStream out, OutputStream err) {
-        return new KernelConfig(null, null, null, in, out, err, new boolean[3], "/");
+        return new KernelConfig(null, null, null, in, out, err, new boolean[3], "/", 0);
     }
 
     /** Where jkernel's own one-line diagnostics go: the guest's stderr stream. */
@@ -32,22 +33,26 @@ public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStr
     }
 
     public KernelConfig withRoot(Path r) {
-        return new KernelConfig(r, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd);
+        return new KernelConfig(r, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus);
     }
 
     public KernelConfig withSysroot(Path s) {
-        return new KernelConfig(root, s, strace, stdin, stdout, stderr, ttyStdio, cwd);
+        return new KernelConfig(root, s, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus);
     }
 
     public KernelConfig withStrace(PrintStream s) {
-        return new KernelConfig(root, sysroot, s, stdin, stdout, stderr, ttyStdio, cwd);
+        return new KernelConfig(root, sysroot, s, stdin, stdout, stderr, ttyStdio, cwd, cpus);
     }
 
     public KernelConfig withCwd(String c) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, c);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, c, cpus);
+    }
+
+    public KernelConfig withCpus(int n) {
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, n);
     }
 
     public KernelConfig withTty(boolean[] tty) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, tty, cwd);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, tty, cwd, cpus);
     }
 }

@@ -6,53 +6,107 @@ import dev.jkernel.fs.FdTable;
 import dev.jkernel.fs.FsContext;
 import dev.jkernel.mm.AddressSpace;
 
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
 /**
- * One guest thread (Linux's task_struct). It owns its registers and execution engine and shares, by reference, the
- * resources clone(2) may share: address space, fd table, fs context.
+ * One thread of execution (Linux's task_struct): a guest thread, or a kernel thread whose "user code" is a Java
+ * payload. It owns its registers and execution engine and shares, by reference, what clone(2) may share: the address
+ * space, the fd table, the fs context. Each task runs on its own host thread.
  */
 public final class Task {
     private final Kernel kernel;
-    private final int tid;
-    private final int tgid;
-    private final int ppid;
+    /** The thread id; changes only when a non-leader thread execs and takes over the leader's id (de_thread). */
+    volatile int tid;
+    volatile Proc proc;
 
     final CpuContext ctx;
     final ExecutionEngine engine;
 
-    private AddressSpace mm;
-    private FdTable files;
-    private FsContext fs;
+    private volatile AddressSpace mm;
+    private volatile FdTable files;
+    private volatile FsContext fs;
 
     /** set_tid_address / CLONE_CHILD_CLEARTID: cleared and futex-woken at exit. */
-    public long clearChildTid;
+    public volatile long clearChildTid;
     /** set_robust_list head and length. */
-    public long robustListHead;
-    public long robustListLen;
+    public volatile long robustListHead;
+    public volatile long robustListLen;
 
     /** The command name (prctl PR_SET_NAME, /proc/self/comm): the program's base name, at most 15 bytes. */
     public volatile String comm = "";
-
     /** prctl PR_SET_DUMPABLE / PR_SET_PDEATHSIG state. */
     public volatile int dumpable = 1;
     public volatile int pdeathSignal;
 
-    /** Resource limits, [resource][0 = soft, 1 = hard] (RLIM_INFINITY = -1). Per process on Linux. */
-    public final long[][] rlimits = Rlimits.defaults();
-
     /** Credentials: jkernel runs every guest as the host user it was started by, like qemu-user. */
     public final int uid, gid;
 
-    /** Set by exit/exit_group: the run loop stops and the task exits with this status. */
-    volatile boolean exiting;
-    volatile int exitStatus;
-    /** The signal that killed the process, or 0. */
-    volatile int killedBySignal;
+    // ---- scheduling (see Scheduler) ----
+    /** The vCPU this task owns, or -1. */
+    volatile int cpu = -1;
+    /** The vCPU it owned last. */
+    volatile int lastCpu = -1;
+    /** sched_setaffinity mask (bit n = vCPU n). */
+    volatile long affinity = -1L;
+    /** The slice is over: reschedule in exitToUserMode (TIF_NEED_RESCHED). */
+    volatile boolean needResched;
+    /** Nesting of blockBegin/blockEnd, and whether the outermost one gave a vCPU up. */
+    private int blockDepth;
+    private boolean gaveUpCpu;
 
-    Task(Kernel kernel, int tid, int tgid, int ppid, AddressSpace mm, FdTable files, FsContext fs) {
+    Thread thread;
+
+    // ---- exit ----
+    /** This thread is leaving: the run loop stops at its next check. */
+    volatile boolean exiting;
+    /** A fatal signal (exit_group of another thread, SIGKILL, a fatal trap) is pending: leave as soon as possible. */
+    volatile boolean killed;
+    /** This thread's wait status (exit code << 8, or the killing signal). */
+    volatile int exitCode;
+
+    // ---- signals (see SignalDelivery) ----
+    /** The disposition table, shared with CLONE_SIGHAND. */
+    volatile SigHand sighand = new SigHand();
+    /** Blocked signals (the signal mask). */
+    volatile long blocked;
+    /** rt_sigtimedwait: the real mask while the awaited signals are temporarily unblocked. */
+    volatile long realBlocked;
+    /** Signals sent to this thread. */
+    final SigPending pending = new SigPending();
+    /** sigaltstack: base, size and flags (SS_DISABLE when none). */
+    long altSp, altSize;
+    int altFlags = SignalDelivery.SS_DISABLE;
+    /** sigsuspend/ppoll: the mask to restore once a handler has run or the syscall returns. */
+    long savedMask;
+    boolean restoreSigmask;
+    /** What restart_syscall does (ERESTART_RESTARTBLOCK): set by the interrupted syscall. */
+    volatile RestartBlock restartBlock;
+    /** What the last synchronous fault was, for the one-line report when it kills the process. */
+    String faultText;
+    /** The last syscall returned an internal restart code: exitToUserMode decides restart or EINTR. */
+    boolean inSyscall;
+
+    /** A syscall to resume after ERESTART_RESTARTBLOCK (Linux's restart_block.fn). */
+    @FunctionalInterface
+    public interface RestartBlock {
+        long restart(Task t) throws dev.jkernel.mm.GuestFault, ErrnoException;
+    }
+
+    public void setRestartBlock(RestartBlock r) {
+        restartBlock = r;
+    }
+
+    // ---- clone / exec ----
+    /** Kernel threads: the Java payload run by ret_from_kernel_thread. */
+    Consumer<Task> kthreadFn;
+    /** CLONE_VFORK: counted down when this child execs or exits (Linux's vfork_done). */
+    volatile Fork.VforkDone vforkDone;
+
+    Task(Kernel kernel, int tid, Proc proc, AddressSpace mm, FdTable files, FsContext fs) {
         this.kernel = kernel;
         this.tid = tid;
-        this.tgid = tgid;
-        this.ppid = ppid;
+        this.proc = proc;
         this.ctx = kernel.arch().newContext();
         this.engine = kernel.arch().newEngine();
         this.mm = mm;
@@ -72,17 +126,23 @@ public final class Task {
 
     /** The thread group id: what getpid(2) returns. */
     public int tgid() {
-        return tgid;
+        return proc.tgid;
     }
 
+    public Proc proc() {
+        return proc;
+    }
+
+    /** The parent process's id, as getppid(2) returns it. */
     public int ppid() {
-        return ppid;
+        return proc.ppid();
     }
 
     public CpuContext context() {
         return ctx;
     }
 
+    /** The address space, or null for a kernel thread. */
     public AddressSpace mm() {
         return mm;
     }
@@ -97,14 +157,49 @@ public final class Task {
         return files;
     }
 
+    void setFiles(FdTable f) {
+        this.files = f;
+    }
+
     public FsContext fs() {
         return fs;
     }
 
-    /** exit_group: the whole process ends with {@code status} (the wait status's exit code byte). */
+    void setFs(FsContext f) {
+        this.fs = f;
+    }
+
+    /** The vCPU this task runs on (getcpu), or the last one it ran on. */
+    public int cpu() {
+        int c = cpu;
+        return c >= 0 ? c : Math.max(0, lastCpu);
+    }
+
+    public long affinity() {
+        return affinity & kernel.sched().allCpus();
+    }
+
+    public void setAffinity(long mask) {
+        affinity = mask;
+    }
+
+    public boolean isKernelThread() {
+        return proc.kernelThread;
+    }
+
+    /** exit_group: the whole process ends with {@code status} (the exit code byte of the wait status). */
     public void exitGroup(int status) {
-        exitStatus = status & 0xff;
+        Exit.exitGroup(this, (status & 0xff) << 8);
+    }
+
+    /** exit: this thread ends; the process ends with it when it is the last thread. */
+    public void exitThread(int status) {
+        exitCode = (status & 0xff) << 8;
         exiting = true;
+    }
+
+    public boolean isExiting() {
+        return exiting;
     }
 
     /** riscv_flush_icache and cross-modifying code: drop this thread's decoded instructions. */
@@ -112,7 +207,147 @@ public final class Task {
         engine.flush();
     }
 
-    public boolean isExiting() {
-        return exiting;
+    // ---- exec ----
+
+    /**
+     * exec's point of no return (Linux's begin_new_exec): the other threads of the process are killed and waited for
+     * (de_thread; a non-leader takes over the leader's pid), the old address space is released as at exit (robust
+     * futexes, the CLONE_CHILD_CLEARTID word, the vfork parent), the new one installed, a shared fd table unshared
+     * and its close-on-exec descriptors closed. Returns false if the process is being killed meanwhile.
+     */
+    public boolean beginNewExec(AddressSpace newMm) {
+        if (!deThread()) {
+            return false;
+        }
+        AddressSpace old = mm;
+        if (old != null) {
+            kernel.futex().exitRobustList(this);
+            robustListHead = 0;
+            long ctid = clearChildTid;
+            if (ctid != 0) {
+                clearChildTid = 0;
+                try {
+                    old.write32(ctid, 0);
+                    kernel.futex().wakeForExit(this, ctid);
+                } catch (dev.jkernel.mm.GuestFault ignored) {
+                    // as at exit
+                }
+            }
+        }
+        setMm(newMm);
+        Exit.completeVfork(this);
+        if (old != null) {
+            old.release();
+        }
+        FdTable f = files;
+        if (f.shared()) {
+            files = f.copy();
+            f.release();
+        }
+        files.closeOnExec();
+        // flush_signal_handlers: caught signals back to SIG_DFL (ignored stay ignored), no alternate stack.
+        SigHand h = sighand.copy();
+        h.resetCaught();
+        sighand = h;
+        altSp = 0;
+        altSize = 0;
+        altFlags = SignalDelivery.SS_DISABLE;
+        restartBlock = null;
+        synchronized (kernel.tasklist) {
+            proc.execed = true;
+            proc.kernelThread = false;
+        }
+        return true;
+    }
+
+    /** Kills the other threads of the process, waits until they are gone, and takes the leader's pid. */
+    private boolean deThread() {
+        Proc p = proc;
+        synchronized (kernel.tasklist) {
+            if (p.groupExiting) {
+                return false;
+            }
+            if (p.threads.size() == 1 && p.leader == this) {
+                return true;
+            }
+            for (Task other : p.threads) {
+                if (other != this) {
+                    other.kill();
+                }
+            }
+        }
+        p.threadsChanged.await(this, () -> {
+            synchronized (kernel.tasklist) {
+                return p.threads.size() == 1;
+            }
+        }, WaitQueue.FOREVER, false);
+        synchronized (kernel.tasklist) {
+            if (p.threads.size() != 1 || killed) {
+                return false;
+            }
+            if (p.leader != this) {
+                kernel.tasks.remove(tid);
+                kernel.tasks.remove(p.tgid);
+                tid = p.tgid;
+                kernel.tasks.put(tid, this);
+                p.leader = this;
+            }
+        }
+        return true;
+    }
+
+    // ---- sleeping and waking ----
+
+    /** A fatal signal or kill is pending: blocking calls give up at once, whatever their interruptibility. */
+    public boolean fatalPending() {
+        return killed;
+    }
+
+    /** Something that interrupts an interruptible sleep is pending: a kill, or a signal this thread does not block. */
+    public boolean interruptPending() {
+        return killed || ((pending.set | proc.shared.set) & ~blocked) != 0 || proc.groupStop;
+    }
+
+    /** The signal mask. */
+    public long blocked() {
+        return blocked;
+    }
+
+    /** Marks the task killed and gets it out of guest code and out of any sleep. */
+    void kill() {
+        killed = true;
+        ctx.interruptRequested = true;
+        unpark();
+    }
+
+    /** Wakes the task's host thread if it sleeps. */
+    public void unpark() {
+        Thread th = thread;
+        if (th != null) {
+            LockSupport.unpark(th);
+        }
+    }
+
+    /** Entering a sleep: give the vCPU up (nested calls are fine). */
+    void blockBegin() {
+        if (blockDepth++ == 0) {
+            gaveUpCpu = cpu >= 0;
+            if (gaveUpCpu) {
+                kernel.sched().release(this);
+            }
+        }
+    }
+
+    /** Leaving a sleep: take the vCPU back if one was given up. */
+    void blockEnd() {
+        if (--blockDepth == 0 && gaveUpCpu) {
+            gaveUpCpu = false;
+            kernel.sched().acquire(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "task " + tid + " (" + comm + ")";
     }
 }

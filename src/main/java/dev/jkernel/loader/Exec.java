@@ -57,6 +57,12 @@ public final class Exec {
         execve(t, path, new ArrayList<>(argv), envp, path, 0);
     }
 
+    /** As above, with the name AT_EXECFN shows (execveat passes "/dev/fd/N"). */
+    public static void execve(Task t, String path, List<String> argv, List<String> envp, String execfn)
+            throws ErrnoException, ExecFormatException {
+        execve(t, path, new ArrayList<>(argv), envp, execfn, 0);
+    }
+
     private static void execve(Task t, String path, List<String> argv, List<String> envp, String execfn, int depth)
             throws ErrnoException, ExecFormatException {
         checkArgs(argv, envp);
@@ -196,6 +202,7 @@ public final class Exec {
         mm.mmap(stackLow, AddressSpace.STACK_SIZE, stackProt,
                 AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS | AddressSpace.MAP_FIXED, null, 0, "[stack]");
         long phdrAddr = elf.phdrVaddr + bias;
+        mapSigreturnTrampoline(mm);
 
         long sp;
         try {
@@ -205,9 +212,11 @@ public final class Exec {
         }
 
         // The point of no return (Linux's begin_new_exec).
-        t.setMm(mm);
         mm.setExe(file.guestPath(), file.hostPath());
-        t.files().closeOnExec();
+        if (!t.beginNewExec(mm)) {
+            mm.release();
+            throw new ErrnoException(Errno.EINTR);
+        }
         String base = path.substring(path.lastIndexOf('/') + 1);
         t.comm = base.length() > 15 ? base.substring(0, 15) : base;
         arch.startThread(t.context(), startPc, sp);
@@ -263,6 +272,25 @@ public final class Exec {
             }
         }
         return bias;
+    }
+
+    /**
+     * Until the vDSO is mapped: one read+exec page holding rt_sigreturn (li a7, 139; ecall) for signal handlers to
+     * return through.
+     */
+    private static void mapSigreturnTrampoline(AddressSpace mm) throws ErrnoException {
+        long page = mm.mmap(0, AddressSpace.PAGE_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC,
+                AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS, null, 0, "[vdso]");
+        if (Errno.isError(page)) {
+            throw new ErrnoException(Errno.ENOMEM);
+        }
+        byte[] code = {(byte) 0x93, 0x08, (byte) 0xb0, 0x08, 0x73, 0, 0, 0};
+        try {
+            mm.poke(page, code, 0, code.length);
+        } catch (GuestFault f) {
+            throw new ErrnoException(Errno.EFAULT);
+        }
+        mm.setSigreturnTrampoline(page);
     }
 
     private static void zero(AddressSpace mm, long addr, long len) throws ErrnoException {

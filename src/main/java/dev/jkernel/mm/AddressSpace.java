@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A guest virtual address space (Linux's mm_struct): a set of VMAs and a page table of 4 KiB pages, each page a
@@ -16,6 +17,16 @@ import java.util.TreeMap;
  *
  * <p>The execution engine caches page arrays in its own TLB; every change that can invalidate such a cached
  * translation (unmap, protection change, remap) bumps {@link #generation()}.
+ *
+ * <p>Fork ({@link #fork()}) copies the address space the way Linux's dup_mmap does: private pages become shared
+ * copy-on-write between the two page tables (one {@code byte[]} for both, with a {@link CowPage} counting the page
+ * tables that still map it), and the first write through {@link #page(long, int) page(addr, WRITE)} or a write helper
+ * gives the writer its own copy (Linux's do_wp_page), or lets it keep the array without copying when no other page
+ * table maps it any more. {@code MAP_SHARED} mappings are backed by a {@link SharedMemory} object that hands out the
+ * same page to every mapper, touched before or after the fork. Pages of a shared mapping are never copy-on-write.
+ *
+ * <p>An address space has users (Linux's mm_users): the task that created it, plus every CLONE_VM thread or vfork
+ * child that {@link #retain()}s it; the last {@link #release()} drops every page.
  *
  * <p>Thread safety: every method is synchronized on the address space. Engines read pages outside the lock after
  * translating them through {@link #page(long, int)}.
@@ -50,14 +61,40 @@ public final class AddressSpace {
     private static final int LEAF_SIZE = 1 << LEAF_BITS;
     private static final int DIR_SIZE = 1 << (38 - PAGE_SHIFT - LEAF_BITS);
 
-    /** One page-table entry: the page's memory and what the VMA allows on it. */
+    /**
+     * One page-table entry: the page's memory and what the VMA allows on it. Each address space has its own entries
+     * (mutated under its lock); the {@code data} arrays are what may be shared.
+     */
     static final class Pte {
-        final byte[] data;
+        byte[] data;
         int prot;
+        /**
+         * Non-null while {@code data} is (or may still be) shared copy-on-write with other page tables: the page is
+         * then read-only for this page table until the first write breaks the sharing. Null for a page this page
+         * table owns alone and for pages of shared mappings.
+         */
+        CowPage cow;
+        /** A page of a {@link SharedMemory}: written in place, never copied, shared by every mapper. */
+        final boolean shared;
 
-        Pte(byte[] data, int prot) {
+        Pte(byte[] data, int prot, CowPage cow, boolean shared) {
             this.data = data;
             this.prot = prot;
+            this.cow = cow;
+            this.shared = shared;
+        }
+    }
+
+    /**
+     * The sharing state of one private page after a fork: how many page tables (in any address spaces) map its array
+     * copy-on-write. A count only grows by forking an address space that maps the page, under that address space's
+     * lock, so a page table that sees a count of 1 is the only one left and may take the array over.
+     */
+    static final class CowPage {
+        final AtomicInteger mappers;
+
+        CowPage(int mappers) {
+            this.mappers = new AtomicInteger(mappers);
         }
     }
 
@@ -67,31 +104,56 @@ public final class AddressSpace {
         public int prot;
         public final int flags;
         public final PageSource source;
-        /** File offset of {@link #start} (file mappings). */
+        /**
+         * Offset of {@link #start} in the backing: the file offset (file mappings), or the byte offset into the
+         * {@link SharedMemory} of a shared anonymous mapping; 0 for private anonymous memory.
+         */
         public long fileOffset;
         /** For /proc/self/maps: "[heap]", "[stack]", a path, or null. */
         public final String name;
+        /** The pages of a MAP_SHARED mapping (anonymous or file), or null for a private mapping. */
+        final SharedMemory shm;
+        /** madvise fork behaviour bits: {@link #FORK_SKIP}, {@link #FORK_WIPE}; 0 copies the VMA normally. */
+        int forkMode;
 
-        Vma(long start, long end, int prot, int flags, PageSource source, long fileOffset, String name) {
+        Vma(long start, long end, int prot, int flags, PageSource source, SharedMemory shm, long fileOffset,
+                String name) {
             this.start = start;
             this.end = end;
             this.prot = prot;
             this.flags = flags;
             this.source = source;
+            this.shm = shm;
             this.fileOffset = fileOffset;
             this.name = name;
         }
 
+        /** True for a MAP_SHARED mapping: its pages are shared with every other mapper, across fork too. */
+        public boolean isShared() {
+            return shm != null;
+        }
+
         Vma slice(long s, long e) {
-            return new Vma(s, e, prot, flags, source, source == null ? 0 : fileOffset + (s - start), name);
+            Vma v = new Vma(s, e, prot, flags, source, shm,
+                    source == null && shm == null ? 0 : fileOffset + (s - start), name);
+            v.forkMode = forkMode;
+            return v;
         }
     }
+
+    /** Fork behaviour bits of a VMA: left out of the child (MADV_DONTFORK), empty in the child (MADV_WIPEONFORK). */
+    static final int FORK_SKIP = 1, FORK_WIPE = 2;
 
     private final Pte[][] dir = new Pte[DIR_SIZE][];
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
     private volatile long generation;
 
     private long brkStart, brkCur;
+
+    /** Tasks using this address space (mm_users); at 0 every page has been dropped. */
+    private int users = 1;
+    /** Pages this address space copied to break copy-on-write sharing (for tests and statistics). */
+    private long cowCopies;
 
     /** The guest path of the program this address space runs (/proc/self/exe); set by exec. */
     private volatile String exePath;
@@ -104,6 +166,17 @@ public final class AddressSpace {
 
     private void invalidate() {
         generation++;
+    }
+
+    /** Where a signal handler returns to: the vDSO's __vdso_rt_sigreturn, set by exec, kept by fork. */
+    private volatile long sigreturnTrampoline;
+
+    public long sigreturnTrampoline() {
+        return sigreturnTrampoline;
+    }
+
+    public void setSigreturnTrampoline(long addr) {
+        sigreturnTrampoline = addr;
     }
 
     public String exePath() {
@@ -129,7 +202,28 @@ public final class AddressSpace {
      */
     public synchronized byte[] page(long addr, int access) throws GuestFault {
         Pte pte = pte(addr, access);
+        if (pte.cow != null && access == GuestFault.WRITE) {
+            breakCow(pte);
+        }
         return pte.data;
+    }
+
+    /**
+     * The first write to a copy-on-write page (Linux's do_wp_page): the page table gets its own copy, or keeps the
+     * array when it is the last one mapping it. A copy changes the array behind the address, so every engine's TLB
+     * must forget the old one (other threads of this address space may have cached it for reading).
+     */
+    private void breakCow(Pte pte) {
+        CowPage c = pte.cow;
+        pte.cow = null;
+        if (c.mappers.get() == 1) {
+            return; // nobody else maps the array: take it over, no copy
+        }
+        // Copy first, then drop our count: until the count drops, no other mapper takes the array over and writes it.
+        pte.data = pte.data.clone();
+        c.mappers.decrementAndGet();
+        cowCopies++;
+        invalidate();
     }
 
     /** The protection of the page holding addr (as {@link #page} would allow it), or -1 if unmapped. */
@@ -171,6 +265,11 @@ public final class AddressSpace {
     }
 
     private Pte populate(Vma v, long pageAddr) {
+        if (v.shm != null) {
+            Pte pte = new Pte(v.shm.page((v.fileOffset + (pageAddr - v.start)) >>> PAGE_SHIFT), v.prot, null, true);
+            setPte(pageAddr >>> PAGE_SHIFT, pte);
+            return pte;
+        }
         byte[] data = new byte[PAGE_SIZE];
         if (v.source != null) {
             try {
@@ -179,7 +278,7 @@ public final class AddressSpace {
                 // Linux would raise SIGBUS for an I/O error on a mapped file; the page stays zero here.
             }
         }
-        Pte pte = new Pte(data, v.prot);
+        Pte pte = new Pte(data, v.prot, null, false);
         setPte(pageAddr >>> PAGE_SHIFT, pte);
         return pte;
     }
@@ -201,7 +300,12 @@ public final class AddressSpace {
         return leaf == null ? null : leaf[(int) (vpn & (LEAF_SIZE - 1))];
     }
 
-    private void clearPtes(long start, long end) {
+    /**
+     * Removes the page-table entries of [start, end). With {@code release}, they are gone for good (their
+     * copy-on-write counts drop, so the last remaining mapper can write without copying); without it, the caller
+     * moves them elsewhere.
+     */
+    private void clearPtes(long start, long end, boolean release) {
         for (long a = start; a < end; a += PAGE_SIZE) {
             long vpn = a >>> PAGE_SHIFT;
             Pte[] leaf = dir[(int) (vpn >>> LEAF_BITS)];
@@ -210,7 +314,14 @@ public final class AddressSpace {
                 a = (((vpn >>> LEAF_BITS) + 1) << (LEAF_BITS + PAGE_SHIFT)) - PAGE_SIZE;
                 continue;
             }
-            leaf[(int) (vpn & (LEAF_SIZE - 1))] = null;
+            int i = (int) (vpn & (LEAF_SIZE - 1));
+            Pte p = leaf[i];
+            if (p != null) {
+                if (release && p.cow != null) {
+                    p.cow.mappers.decrementAndGet();
+                }
+                leaf[i] = null;
+            }
         }
     }
 
@@ -253,9 +364,13 @@ public final class AddressSpace {
     }
 
     /** Writes into pages regardless of their protection (the loader filling read-only segments, like a kernel). */
-    public void poke(long addr, byte[] src, int off, int len) throws GuestFault {
+    public synchronized void poke(long addr, byte[] src, int off, int len) throws GuestFault {
         while (len > 0) {
-            byte[] p = pte(addr, GuestFault.READ).data;
+            Pte pte = pte(addr, GuestFault.READ);
+            if (pte.cow != null) {
+                breakCow(pte);
+            }
+            byte[] p = pte.data;
             int po = (int) (addr & PAGE_MASK);
             int n = Math.min(len, PAGE_SIZE - po);
             System.arraycopy(src, off, p, po, n);
@@ -372,7 +487,7 @@ public final class AddressSpace {
         splitAt(start);
         splitAt(end);
         vmas.subMap(start, true, end, false).clear();
-        clearPtes(start, end);
+        clearPtes(start, end, true);
         invalidate();
     }
 
@@ -437,7 +552,10 @@ public final class AddressSpace {
                 }
             }
         }
-        vmas.put(start, new Vma(start, start + alen, prot, flags, source, offset,
+        // A shared mapping gets its own pages object (Linux's shmem_zero_setup for anonymous memory); a shared file
+        // mapping is shared with this mapping's copies in forked address spaces, not with other mmaps of the file.
+        SharedMemory shm = type == MAP_PRIVATE ? null : new SharedMemory(source);
+        vmas.put(start, new Vma(start, start + alen, prot, flags, source, shm, source == null ? 0 : offset,
                 name != null ? name : source != null ? source.name() : null));
         invalidate();
         return start;
@@ -510,8 +628,9 @@ public final class AddressSpace {
         oldLen = pageAlignUp(oldLen);
         newLen = pageAlignUp(newLen);
         Vma v = vmaAt(oldAddr);
-        if (v == null || oldAddr + oldLen > v.end || oldLen == 0) {
-            // oldLen == 0 only duplicates shared mappings; private ones get EINVAL on Linux too.
+        // oldLen == 0 duplicates a shared mapping (a second view of the same pages, the old one stays); private
+        // mappings get EINVAL on Linux too.
+        if (v == null || oldAddr + oldLen > v.end || (oldLen == 0 && v.shm == null)) {
             return v == null ? -Errno.EFAULT : oldLen == 0 ? -Errno.EINVAL : -Errno.EFAULT;
         }
         if ((flags & MREMAP_FIXED) != 0) {
@@ -547,8 +666,9 @@ public final class AddressSpace {
     }
 
     private long move(Vma v, long oldAddr, long oldLen, long dest, long newLen, int flags) {
-        Vma moved = new Vma(dest, dest + newLen, v.prot, v.flags, v.source,
-                v.source == null ? 0 : v.fileOffset + (oldAddr - v.start), v.name);
+        Vma moved = v.slice(oldAddr, oldAddr + newLen);
+        moved.start = dest;
+        moved.end = dest + newLen;
         long n = Math.min(oldLen, newLen);
         List<Pte> carried = new ArrayList<>();
         for (long a = 0; a < n; a += PAGE_SIZE) {
@@ -556,9 +676,11 @@ public final class AddressSpace {
         }
         if ((flags & MREMAP_DONTUNMAP) != 0) {
             // The old range stays mapped but empty: its next touch sees fresh zero (or file) pages.
-            clearPtes(oldAddr, oldAddr + oldLen);
+            clearPtes(oldAddr, oldAddr + oldLen, false);
             invalidate();
-        } else {
+        } else if (oldLen > 0) {
+            // The carried entries move, so they must not be released with the old range.
+            clearPtes(oldAddr, oldAddr + n, false);
             unmapRange(oldAddr, oldAddr + oldLen);
         }
         vmas.put(dest, moved);
@@ -582,7 +704,7 @@ public final class AddressSpace {
             }
             a = v.end;
         }
-        clearPtes(addr, end);
+        clearPtes(addr, end, true);
         invalidate();
         return 0;
     }
@@ -628,7 +750,7 @@ public final class AddressSpace {
                 heap.end = newEnd;
             } else {
                 vmas.put(oldEnd, new Vma(oldEnd, newEnd, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, null,
-                        0, "[heap]"));
+                        null, 0, "[heap]"));
             }
             invalidate();
         } else if (newEnd < oldEnd) {
@@ -636,6 +758,196 @@ public final class AddressSpace {
         }
         brkCur = newBrk;
         return brkCur;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // fork, users, futex identity
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * fork(2)'s copy of the address space (Linux's dup_mmap): a new address space with one user, the same VMAs
+     * (names, protections, flags, file sources, offsets), the same brk and the same exe path. Private pages are not
+     * copied: both page tables map the same array copy-on-write, and whichever side writes a page first gets its own
+     * copy ({@link #page(long, int)}). Pages of MAP_SHARED mappings stay shared for good, including pages neither side
+     * has touched yet. VMAs marked MADV_DONTFORK are left out; MADV_WIPEONFORK ones start empty (zero) in the child.
+     *
+     * <p>Bumps this address space's {@link #generation()}, so this process's engines drop the write translations of
+     * pages that just became copy-on-write. Costs time proportional to the number of touched pages (no page data is
+     * copied).
+     */
+    public synchronized AddressSpace fork() {
+        AddressSpace forked = forkImpl();
+        forked.sigreturnTrampoline = sigreturnTrampoline;
+        return forked;
+    }
+
+    private AddressSpace forkImpl() {
+        AddressSpace child = new AddressSpace();
+        for (Vma v : vmas.values()) {
+            if ((v.forkMode & FORK_SKIP) != 0) {
+                continue;
+            }
+            child.vmas.put(v.start, v.slice(v.start, v.end));
+            if ((v.forkMode & FORK_WIPE) == 0) {
+                sharePtes(child, v.start, v.end);
+            }
+        }
+        child.brkStart = brkStart;
+        child.brkCur = brkCur;
+        child.exePath = exePath;
+        child.exeHostPath = exeHostPath;
+        invalidate();
+        return child;
+    }
+
+    /** Enters this page table's pages of [start, end) in the child's: private ones copy-on-write, shared ones as is. */
+    private void sharePtes(AddressSpace child, long start, long end) {
+        long vpn = start >>> PAGE_SHIFT;
+        long last = end >>> PAGE_SHIFT;
+        while (vpn < last) {
+            long leafEnd = Math.min(last, ((vpn >>> LEAF_BITS) + 1) << LEAF_BITS);
+            Pte[] leaf = dir[(int) (vpn >>> LEAF_BITS)];
+            if (leaf == null) {
+                vpn = leafEnd;
+                continue;
+            }
+            for (; vpn < leafEnd; vpn++) {
+                Pte p = leaf[(int) (vpn & (LEAF_SIZE - 1))];
+                if (p == null) {
+                    continue;
+                }
+                if (!p.shared) {
+                    if (p.cow == null) {
+                        p.cow = new CowPage(2);
+                    } else {
+                        p.cow.mappers.incrementAndGet();
+                    }
+                }
+                child.setPte(vpn, new Pte(p.data, p.prot, p.cow, p.shared));
+            }
+        }
+    }
+
+    /**
+     * One more task uses this address space (a CLONE_VM thread, a vfork child): it stays alive until the matching
+     * {@link #release()}. Throws IllegalStateException if it was already released (a kernel bug, not a guest error).
+     */
+    public synchronized void retain() {
+        if (users <= 0) {
+            throw new IllegalStateException("address space already released");
+        }
+        users++;
+    }
+
+    /**
+     * A task stops using this address space (exit, exec, the end of a vfork child's borrowing). The last release
+     * drops every mapping and page (Linux's mmput reaching zero): copy-on-write pages shared with other address
+     * spaces lose a mapper, so their last remaining owner writes them without copying, and the memory becomes
+     * garbage. Returns true if this was the last user. Further releases return false and do nothing.
+     */
+    public synchronized boolean release() {
+        if (users <= 0 || --users > 0) {
+            return false;
+        }
+        for (int d = 0; d < DIR_SIZE; d++) {
+            Pte[] leaf = dir[d];
+            if (leaf == null) {
+                continue;
+            }
+            for (Pte p : leaf) {
+                if (p != null && p.cow != null) {
+                    p.cow.mappers.decrementAndGet();
+                }
+            }
+            dir[d] = null;
+        }
+        vmas.clear();
+        brkStart = brkCur = 0;
+        invalidate();
+        return true;
+    }
+
+    /** How many tasks use this address space (0 once released). */
+    public synchronized int users() {
+        return users;
+    }
+
+    /** Identifies one page of a {@link SharedMemory}: equal for every mapper of that page, in any address space. */
+    private record SharedPageKey(SharedMemory memory, long index) {
+    }
+
+    /**
+     * The identity of the memory behind {@code addr}, for keying shared futexes (Linux's get_futex_key): for an
+     * address in a MAP_SHARED mapping (anonymous or file), an object identifying the underlying shared page, equal
+     * ({@code equals}/{@code hashCode}) for every address, in any address space (this one, forked ones, other views
+     * made by mremap), that maps the same page, and stable for the life of the mapping. It identifies the page, not
+     * the byte: key on it together with {@code addr & PAGE_MASK}. The page need not have been touched yet.
+     *
+     * <p>Returns null for private memory (anonymous, private file mappings, copy-on-write pages after fork) and for
+     * unmapped addresses: key those on (this address space, addr), like Linux's private futex keys (mm, address).
+     */
+    public synchronized Object pageIdentity(long addr) {
+        Vma v = vmaAt(addr);
+        if (v == null || v.shm == null) {
+            return null;
+        }
+        return new SharedPageKey(v.shm, (v.fileOffset + ((addr & ~PAGE_MASK) - v.start)) >>> PAGE_SHIFT);
+    }
+
+    private static final int MADV_DONTFORK = 10, MADV_DOFORK = 11, MADV_WIPEONFORK = 18, MADV_KEEPONFORK = 19;
+
+    /**
+     * madvise(2) fork advice on [addr, addr+len): MADV_DONTFORK (10, the range is left out of forked children),
+     * MADV_DOFORK (11, undoes it), MADV_WIPEONFORK (18, children see zero pages; private anonymous memory only, else
+     * EINVAL), MADV_KEEPONFORK (19, undoes it). Returns 0, -EINVAL, or -ENOMEM when part of the range is unmapped.
+     */
+    public synchronized long forkAdvice(long addr, long len, int advice) {
+        if ((addr & PAGE_MASK) != 0) {
+            return -Errno.EINVAL;
+        }
+        if (advice != MADV_DONTFORK && advice != MADV_DOFORK && advice != MADV_WIPEONFORK
+                && advice != MADV_KEEPONFORK) {
+            return -Errno.EINVAL;
+        }
+        long end = rangeEnd(addr, len);
+        if (end < 0) {
+            return -Errno.ENOMEM;
+        }
+        if (len == 0) {
+            return 0;
+        }
+        for (long a = addr; a < end; ) {
+            Vma v = vmaAt(a);
+            if (v == null) {
+                return -Errno.ENOMEM;
+            }
+            if (advice == MADV_WIPEONFORK && (v.source != null || v.shm != null)) {
+                return -Errno.EINVAL;
+            }
+            a = v.end;
+        }
+        splitAt(addr);
+        splitAt(end);
+        for (Vma v : vmas.subMap(addr, true, end, false).values()) {
+            v.forkMode = switch (advice) {
+                case MADV_DONTFORK -> v.forkMode | FORK_SKIP;
+                case MADV_DOFORK -> v.forkMode & ~FORK_SKIP;
+                case MADV_WIPEONFORK -> v.forkMode | FORK_WIPE;
+                default -> v.forkMode & ~FORK_WIPE;
+            };
+        }
+        return 0;
+    }
+
+    /** Test hook: how many page tables map the page at addr (1 if this one owns it alone), or 0 if none is present. */
+    synchronized int mappers(long addr) {
+        Pte p = getPte(addr >>> PAGE_SHIFT);
+        return p == null ? 0 : p.cow == null ? 1 : p.cow.mappers.get();
+    }
+
+    /** Pages this address space has copied to break copy-on-write sharing. */
+    synchronized long cowCopies() {
+        return cowCopies;
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ public final class MemorySyscalls implements SyscallTable.Family {
         b.add("mremap", (t, a0, a1, a2, a3, a4, a5) -> t.mm().mremap(a0, a1, a2, (int) a3, a4), FULL,
                 "ptr size size hex ptr");
         b.add("madvise", MemorySyscalls::madvise, FULL, "ptr size int",
-                "MADV_DONTNEED/MADV_FREE drop private pages; other advice is accepted and has no effect");
+                "MADV_DONTNEED/MADV_FREE drop private pages; DONTFORK/DOFORK/WIPEONFORK/KEEPONFORK act on fork; other advice is accepted and has no effect");
         b.add("msync", MemorySyscalls::msync, PARTIAL, "ptr size hex", "nothing to write back: no shared file maps");
         b.add("mlock", (t, a0, a1, a2, a3, a4, a5) -> lockRange(t, a0, a1), FULL, "ptr size",
                 "all guest memory is resident: succeeds when the range is mapped");
@@ -72,7 +72,8 @@ public final class MemorySyscalls implements SyscallTable.Family {
                 null);
     }
 
-    private static final int MADV_DONTNEED = 4, MADV_FREE = 8, MADV_REMOVE = 9;
+    private static final int MADV_DONTNEED = 4, MADV_FREE = 8, MADV_REMOVE = 9, MADV_DONTFORK = 10, MADV_DOFORK = 11,
+            MADV_WIPEONFORK = 18, MADV_KEEPONFORK = 19;
 
     static long madvise(Task t, long addr, long len, long adviceArg, long a3, long a4, long a5) {
         int advice = (int) adviceArg;
@@ -93,6 +94,7 @@ public final class MemorySyscalls implements SyscallTable.Family {
         return switch (advice) {
             case MADV_DONTNEED, MADV_FREE -> t.mm().dropPages(addr, len);
             case MADV_REMOVE -> -Errno.EINVAL; // only shared, hole-punchable mappings support it
+            case MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK -> t.mm().forkAdvice(addr, len, advice);
             default -> 0;
         };
     }

@@ -15,7 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.concurrent.locks.LockSupport;
+import dev.jkernel.kernel.WaitQueue;
 
 import static dev.jkernel.syscall.SyscallTable.Status.FULL;
 import static dev.jkernel.syscall.SyscallTable.Status.PARTIAL;
@@ -34,12 +34,6 @@ public final class ProcessSyscalls implements SyscallTable.Family {
 
     @Override
     public void register(SyscallTable.Builder b) {
-        b.add("exit", (t, a0, a1, a2, a3, a4, a5) -> exit(t, a0), PARTIAL, "int",
-                "ends the process: with one thread per process today, exit and exit_group are the same");
-        b.add("exit_group", (t, a0, a1, a2, a3, a4, a5) -> exit(t, a0), FULL, "int");
-        b.add("getpid", (t, a0, a1, a2, a3, a4, a5) -> t.tgid(), FULL, "");
-        b.add("getppid", (t, a0, a1, a2, a3, a4, a5) -> t.ppid(), FULL, "");
-        b.add("gettid", (t, a0, a1, a2, a3, a4, a5) -> t.tid(), FULL, "");
         b.add("getuid", (t, a0, a1, a2, a3, a4, a5) -> t.uid, FULL, "", "the host user's id, as under qemu-user");
         b.add("geteuid", (t, a0, a1, a2, a3, a4, a5) -> t.uid, FULL, "");
         b.add("getgid", (t, a0, a1, a2, a3, a4, a5) -> t.gid, FULL, "");
@@ -48,10 +42,6 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         b.add("getresgid", (t, a0, a1, a2, a3, a4, a5) -> putIds(t, a0, a1, a2, t.gid), FULL, "ptr ptr ptr");
         b.add("getgroups", (t, a0, a1, a2, a3, a4, a5) -> (int) a0 < 0 ? -Errno.EINVAL : 0, FULL, "int ptr",
                 "no supplementary groups");
-        b.add("set_tid_address", (t, a0, a1, a2, a3, a4, a5) -> {
-            t.clearChildTid = a0;
-            return t.tid();
-        }, FULL, "ptr");
         b.add("set_robust_list", (t, a0, a1, a2, a3, a4, a5) -> {
             if (a1 != 24) { // sizeof(struct robust_list_head)
                 return -Errno.EINVAL;
@@ -70,27 +60,21 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         b.add("clock_gettime", ProcessSyscalls::clockGettime, FULL, "clockid ptr");
         b.add("clock_getres", ProcessSyscalls::clockGetres, FULL, "clockid ptr");
         b.add("gettimeofday", ProcessSyscalls::gettimeofday, FULL, "ptr ptr");
-        b.add("nanosleep", (t, a0, a1, a2, a3, a4, a5) -> nanosleep(t, 1, 0, a0, a1), PARTIAL, "ptr ptr",
-                "not yet interruptible by signals");
-        b.add("clock_nanosleep", (t, a0, a1, a2, a3, a4, a5) -> nanosleep(t, (int) a0, (int) a1, a2, a3), PARTIAL,
-                "clockid int ptr ptr", "not yet interruptible by signals");
+        b.add("nanosleep", (t, a0, a1, a2, a3, a4, a5) -> nanosleep(t, 1, 0, a0, a1), PARTIAL, "ptr ptr");
+        b.add("clock_nanosleep", (t, a0, a1, a2, a3, a4, a5) -> nanosleep(t, (int) a0, (int) a1, a2, a3), FULL,
+                "clockid int ptr ptr");
         b.add("sched_yield", (t, a0, a1, a2, a3, a4, a5) -> {
-            Thread.yield();
+            t.kernel().sched().yield(t);
             return 0;
         }, FULL, "");
-        b.add("getcpu", ProcessSyscalls::getcpu, PARTIAL, "ptr ptr ptr", "one virtual CPU until the scheduler exists");
-        b.add("sched_getaffinity", ProcessSyscalls::schedGetaffinity, PARTIAL, "int size ptr",
-                "one virtual CPU until the scheduler exists");
+        b.add("getcpu", ProcessSyscalls::getcpu, FULL, "ptr ptr ptr", "one NUMA node");
+        b.add("sched_getaffinity", ProcessSyscalls::schedGetaffinity, FULL, "int size ptr");
+        b.add("sched_setaffinity", ProcessSyscalls::schedSetaffinity, FULL, "int size ptr");
         b.add("sysinfo", ProcessSyscalls::sysinfo, FULL, "ptr");
         b.add("times", ProcessSyscalls::times, FULL, "ptr");
         b.add("getrusage", ProcessSyscalls::getrusage, PARTIAL, "int ptr", "CPU times only; counters are zero");
         b.add("prctl", ProcessSyscalls::prctl, PARTIAL, "int hex hex hex hex",
-                "PR_SET_NAME, PR_GET_NAME, PR_GET/SET_DUMPABLE, PR_GET/SET_PDEATHSIG; others EINVAL");
-    }
-
-    static long exit(Task t, long status) {
-        t.exitGroup((int) status);
-        return 0;
+                "PR_SET_NAME, PR_GET_NAME, PR_GET/SET_DUMPABLE, PR_GET/SET_PDEATHSIG, PR_GET/SET_CHILD_SUBREAPER; others EINVAL");
     }
 
     static long putIds(Task t, long a, long b, long c, int id) throws GuestFault {
@@ -119,7 +103,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         if (r < 0 || r >= Rlimits.RLIM_NLIMITS) {
             return -Errno.EINVAL;
         }
-        long[] lim = t.rlimits[r];
+        long[] lim = t.proc().rlimits()[r];
         long newSoft = 0, newHard = 0;
         if (newPtr != 0) {
             newSoft = t.mm().read64(newPtr);
@@ -271,21 +255,48 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         if (sec < 0 || nsec < 0 || nsec >= 1_000_000_000L) {
             return -Errno.EINVAL;
         }
-        long want = sec > Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE
-                : sec * 1_000_000_000L + nsec;
-        long deadline = (flags & TIMER_ABSTIME) != 0 ? want : now + want;
-        while (true) {
-            long left = deadline - clockNanos(t, clock);
-            if (left <= 0) {
-                return 0;
+        long want = sec > Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE : sec * 1_000_000_000L + nsec;
+        boolean abs = (flags & TIMER_ABSTIME) != 0;
+        long deadline = abs ? want : saturatingAdd(now, want);
+        return sleepUntil(t, clock, deadline, abs, rem);
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    /**
+     * Sleeps until {@code deadline} on {@code clock}. Interrupted by a signal: a relative sleep stores the time left in
+     * rem and returns ERESTART_RESTARTBLOCK, whose restart (restart_syscall, after a stop and continue say) sleeps on
+     * to the same deadline; an absolute sleep returns ERESTARTNOHAND (hrtimer_nanosleep's rules).
+     */
+    static long sleepUntil(Task t, int clock, long deadline, boolean abs, long rem) throws GuestFault, ErrnoException {
+        long left = deadline - clockNanos(t, clock);
+        int r = left <= 0 ? WaitQueue.TIMED_OUT : new WaitQueue().await(t, () -> false,
+                System.nanoTime() + left < 0 ? WaitQueue.FOREVER : System.nanoTime() + left, true);
+        if (r != WaitQueue.INTERRUPTED) {
+            // The host clock may have been a little early for a realtime clock: finish the last stretch.
+            long still = deadline - clockNanos(t, clock);
+            if (still > 0 && r == WaitQueue.TIMED_OUT) {
+                return sleepUntil(t, clock, deadline, abs, rem);
             }
-            LockSupport.parkNanos(left);
+            return 0;
         }
+        if (abs) {
+            return -Errno.ERESTARTNOHAND;
+        }
+        long remaining = Math.max(0, deadline - clockNanos(t, clock));
+        if (rem != 0) {
+            putTimespec(t, rem, remaining);
+        }
+        t.setRestartBlock(tt -> sleepUntil(tt, clock, deadline, false, rem));
+        return -Errno.ERESTART_RESTARTBLOCK;
     }
 
     static long getcpu(Task t, long cpu, long node, long cache, long a3, long a4, long a5) throws GuestFault {
         if (cpu != 0) {
-            t.mm().write32(cpu, 0);
+            t.mm().write32(cpu, t.cpu());
         }
         if (node != 0) {
             t.mm().write32(node, 0);
@@ -295,15 +306,38 @@ public final class ProcessSyscalls implements SyscallTable.Family {
 
     static long schedGetaffinity(Task t, long pid, long len, long mask, long a3, long a4, long a5)
             throws GuestFault {
-        if ((int) pid != 0 && (int) pid != t.tid()) {
+        Task target = (int) pid == 0 ? t : t.kernel().task((int) pid);
+        if (target == null) {
             return -Errno.ESRCH;
         }
         // Linux: the buffer must hold nr_cpu_ids bits and be a multiple of sizeof(long).
         if (len < 8 || (len & 7) != 0) {
             return -Errno.EINVAL;
         }
-        t.mm().write64(mask, 1);
+        t.mm().write64(mask, target.affinity());
         return 8;
+    }
+
+    static long schedSetaffinity(Task t, long pid, long len, long mask, long a3, long a4, long a5)
+            throws GuestFault {
+        Task target = (int) pid == 0 ? t : t.kernel().task((int) pid);
+        if (target == null) {
+            return -Errno.ESRCH;
+        }
+        byte[] b = t.mm().read(mask, (int) Math.min(Math.max(len, 0), 8));
+        long m = 0;
+        for (int i = 0; i < b.length; i++) {
+            m |= (b[i] & 0xffL) << (8 * i);
+        }
+        m &= t.kernel().sched().allCpus();
+        if (m == 0) {
+            return -Errno.EINVAL;
+        }
+        target.setAffinity(m);
+        if (target == t && (m & (1L << t.cpu())) == 0) {
+            t.kernel().sched().migrate(t);
+        }
+        return 0;
     }
 
     static long sysinfo(Task t, long info, long a1, long a2, long a3, long a4, long a5) throws GuestFault {
@@ -350,7 +384,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
     }
 
     private static final int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,
-            PR_SET_NAME = 15, PR_GET_NAME = 16;
+            PR_SET_NAME = 15, PR_GET_NAME = 16, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37;
 
     static long prctl(Task t, long option, long a1, long a2, long a3, long a4, long a5) throws GuestFault {
         switch ((int) option) {
@@ -385,6 +419,14 @@ public final class ProcessSyscalls implements SyscallTable.Family {
                     return -Errno.EINVAL;
                 }
                 t.pdeathSignal = (int) a1;
+                return 0;
+            }
+            case PR_SET_CHILD_SUBREAPER -> {
+                t.proc().setChildSubreaper(a1 != 0);
+                return 0;
+            }
+            case PR_GET_CHILD_SUBREAPER -> {
+                t.mm().write32(a1, t.proc().childSubreaper() ? 1 : 0);
                 return 0;
             }
             case PR_GET_PDEATHSIG -> {

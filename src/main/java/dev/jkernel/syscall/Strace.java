@@ -40,7 +40,7 @@ public final class Strace {
             sb.append(i > 0 ? ", " : "").append(quote(argv.get(i)));
         }
         sb.append("], 0x0 /* ").append(envc).append(" vars */)");
-        finish(sb, "0");
+        finish(null, sb, "0");
     }
 
     public Object enter(Task t, int nr, SyscallTable.Entry e, long a0, long a1, long a2, long a3, long a4, long a5) {
@@ -68,7 +68,7 @@ public final class Strace {
         sb.append(')');
         if ("exit_group".equals(name) || "exit".equals(name)) {
             // These never return: strace prints " = ?" at once.
-            finish(sb, "?");
+            finish(t, sb, "?");
             return null;
         }
         return new Pending(name, e, args, sb, outArg);
@@ -94,7 +94,10 @@ public final class Strace {
             sb.replace(at, at + 1, shown);
         }
         String result;
-        if (Errno.isError(ret)) {
+        if (ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK) {
+            int errno = (int) -ret;
+            result = "? " + Errno.name(errno) + " (" + Errno.message(errno) + ")";
+        } else if (Errno.isError(ret)) {
             int errno = (int) -ret;
             result = "-1 " + Errno.name(errno) + " (" + Errno.message(errno) + ")";
         } else if (HEX_RESULT.contains(p.name())) {
@@ -102,25 +105,41 @@ public final class Strace {
         } else {
             result = Long.toString(ret);
         }
-        finish(sb, result);
-    }
-
-    /** The last line: how the process ended. */
-    public void exit(Task t, int cliStatus, int signal) {
-        if (signal != 0) {
-            out.println("+++ killed by " + Signals.name(signal) + " +++");
-        } else {
-            out.println("+++ exited with " + cliStatus + " +++");
+        if (!multi && !Errno.isError(ret) && ret > 0 && (p.name().equals("clone") || p.name().equals("clone3"))) {
+            finish(t, sb, result);
+            multi = true;
+            return;
         }
-        out.flush();
+        finish(t, sb, result);
     }
 
-    private void finish(StringBuilder sb, String result) {
+    /** How a process ended, from its wait status: "+++ exited with N +++" or "+++ killed by SIG +++". */
+    public void processExit(int pid, int waitStatus) {
+        int sig = waitStatus & 0x7f;
+        String line = sig != 0 ? "+++ killed by " + Signals.name(sig) + ((waitStatus & 0x80) != 0 ? " (core dumped)"
+                : "") + " +++" : "+++ exited with " + ((waitStatus >> 8) & 0xff) + " +++";
+        synchronized (out) {
+            out.println(prefix(pid) + line);
+            out.flush();
+        }
+    }
+
+    /** Set once a second task exists: from then on every line names its task, as strace -f does. */
+    private volatile boolean multi;
+
+    private String prefix(int tid) {
+        return multi ? "[pid " + tid + "] " : "";
+    }
+
+    private void finish(Task t, StringBuilder sb, String result) {
         while (sb.length() < RESULT_COLUMN) {
             sb.append(' ');
         }
-        out.println(sb.append(" = ").append(result));
-        out.flush();
+        String line = (t == null ? "" : prefix(t.tid())) + sb.append(" = ").append(result);
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -667,6 +667,9 @@ public final class Rv64Interpreter implements ExecutionEngine {
             return wPage[t];
         }
         byte[] p = mm.page(a, GuestFault.WRITE);
+        // A write can replace the page's array (copy-on-write after fork): reads of this page must use the new one.
+        rTag[t] = tag;
+        rPage[t] = p;
         if (!codePages.isEmpty() && codePages.containsKey(p)) {
             smcHit = true;
         } else {

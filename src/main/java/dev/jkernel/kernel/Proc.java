@@ -1,0 +1,127 @@
+package dev.jkernel.kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A process: a thread group (Linux's signal_struct plus the process-wide parts of task_struct). Its threads share the
+ * tgid; its parent is notified when the last of them exits; it is a zombie until the parent reaps it.
+ *
+ * <p>Every field that relates processes to each other (parent, children, threads, state, process group, session) is
+ * guarded by the kernel's tasklist lock ({@link Kernel#tasklist}).
+ */
+public final class Proc {
+    /** Lifecycle: running threads; all threads gone, waiting to be reaped; reaped (its pid is free). */
+    enum State { ALIVE, ZOMBIE, REAPED }
+
+    final Kernel kernel;
+    final int tgid;
+    final List<Task> threads = new ArrayList<>();
+    Task leader;
+    Proc parent;
+    final List<Proc> children = new ArrayList<>();
+    int pgid, sid;
+    /** The signal sent to the parent when the process ends (SIGCHLD normally; 0 or another for clone children). */
+    int exitSignal;
+    State state = State.ALIVE;
+    /** exit_group was called, or a fatal signal killed the group: every thread exits with groupExitCode. */
+    boolean groupExiting;
+    /** The wait status the process ends with when groupExiting. */
+    int groupExitCode;
+    /** The leader's own wait status, used when the threads exited one by one. */
+    int leaderExitCode;
+    /** Final wait status once a zombie. */
+    int waitStatus;
+    /** The process has execve'd since fork (setpgid answers EACCES for it). */
+    boolean execed;
+    /** prctl(PR_SET_CHILD_SUBREAPER). */
+    boolean childSubreaper;
+    /** A kernel thread's process: no user memory, not waited for by anyone in user space. */
+    boolean kernelThread;
+    /** Resource limits, [resource][0 = soft, 1 = hard]. */
+    final long[][] rlimits;
+    /** Woken whenever a thread of this process exits (de_thread waits here). */
+    final WaitQueue threadsChanged = new WaitQueue();
+    /** Where wait4/waitid sleep until a child changes state. */
+    final WaitQueue childWait = new WaitQueue();
+    // ---- signals ----
+    /** Guards pending queues, masks and the stop state of this process's threads (Linux's siglock). */
+    final Object siglock = new Object();
+    /** Process-directed signals. */
+    final SigPending shared = new SigPending();
+    /** A group stop is in effect (SIGSTOP and friends); threads sleep on stopQueue until SIGCONT or SIGKILL. */
+    volatile boolean groupStop;
+    int stopSig;
+    final WaitQueue stopQueue = new WaitQueue();
+    /** For wait(WUNTRACED/WCONTINUED): a stop or continue not yet reported to the parent (-1: none). */
+    int stopReport = -1;
+    boolean continuedReport;
+
+    /** CPU time of reaped children (nanoseconds), for RUSAGE_CHILDREN and times(). */
+    long childrenCpuNanos;
+
+    Proc(Kernel kernel, int tgid, boolean kernelThread, long[][] rlimits) {
+        this.kernel = kernel;
+        this.tgid = tgid;
+        this.kernelThread = kernelThread;
+        this.rlimits = rlimits;
+    }
+
+    public int tgid() {
+        return tgid;
+    }
+
+    public int pgid() {
+        synchronized (kernel.tasklist) {
+            return pgid;
+        }
+    }
+
+    public int sid() {
+        synchronized (kernel.tasklist) {
+            return sid;
+        }
+    }
+
+    /** The parent's tgid, or 0 for a process without one (pid 1, kthreadd). */
+    public int ppid() {
+        synchronized (kernel.tasklist) {
+            return parent == null ? 0 : parent.tgid;
+        }
+    }
+
+    public long[][] rlimits() {
+        return rlimits;
+    }
+
+    public boolean isKernelThread() {
+        return kernelThread;
+    }
+
+    public boolean childSubreaper() {
+        synchronized (kernel.tasklist) {
+            return childSubreaper;
+        }
+    }
+
+    public void setChildSubreaper(boolean on) {
+        synchronized (kernel.tasklist) {
+            childSubreaper = on;
+        }
+    }
+
+    /** A copy of the thread list. */
+    public List<Task> threads() {
+        synchronized (kernel.tasklist) {
+            return List.copyOf(threads);
+        }
+    }
+
+    static long[][] copyLimits(long[][] src) {
+        long[][] r = new long[src.length][];
+        for (int i = 0; i < src.length; i++) {
+            r[i] = src[i].clone();
+        }
+        return r;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.jkernel.kernel;
+
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Virtual CPUs (seed 004's CPU-ownership model, generalised to N). A task must own a vCPU to execute guest code or
+ * kernel code on its behalf; it gives the vCPU up when it blocks ({@link WaitQueue}) and at the end of a time slice
+ * when another task is waiting for one. The rules, all enforced here:
+ * <ol>
+ * <li>A vCPU has at most one owner; a task owns at most one vCPU.</li>
+ * <li>{@link #acquire} waits for a free vCPU allowed by the task's affinity mask, preferring the one it last ran on
+ * (so cpu ids stay stable for rseq and getcpu when nothing forces a migration).</li>
+ * <li>{@link #release} frees the vCPU and wakes one waiter.</li>
+ * <li>A task that is killed while waiting for a vCPU still gets one: exit needs a CPU like any other kernel work.</li>
+ * </ol>
+ */
+public final class Scheduler {
+    private final int ncpus;
+    private final Task[] owner;
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private final Condition freed = lock.newCondition();
+    private int waiting;
+
+    public Scheduler(int ncpus) {
+        if (ncpus < 1 || ncpus > 64) {
+            throw new IllegalArgumentException("virtual CPUs must be between 1 and 64, not " + ncpus);
+        }
+        this.ncpus = ncpus;
+        this.owner = new Task[ncpus];
+    }
+
+    /** How many virtual CPUs there are. */
+    public int cpus() {
+        return ncpus;
+    }
+
+    /** The mask of every CPU. */
+    public long allCpus() {
+        return ncpus == 64 ? -1L : (1L << ncpus) - 1;
+    }
+
+    /** Blocks until {@code t} owns a vCPU; records it in {@code t.cpu}. */
+    public void acquire(Task t) {
+        lock.lock();
+        try {
+            waiting++;
+            try {
+                while (true) {
+                    int cpu = pick(t);
+                    if (cpu >= 0) {
+                        owner[cpu] = t;
+                        t.cpu = cpu;
+                        return;
+                    }
+                    freed.awaitUninterruptibly();
+                }
+            } finally {
+                waiting--;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int pick(Task t) {
+        long mask = t.affinity & allCpus();
+        if (mask == 0) {
+            mask = allCpus();
+        }
+        int last = t.lastCpu;
+        if (last >= 0 && last < ncpus && owner[last] == null && (mask & (1L << last)) != 0) {
+            return last;
+        }
+        for (int c = 0; c < ncpus; c++) {
+            if (owner[c] == null && (mask & (1L << c)) != 0) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
+    /** Gives up {@code t}'s vCPU. */
+    public void release(Task t) {
+        lock.lock();
+        try {
+            int c = t.cpu;
+            if (c >= 0 && owner[c] == t) {
+                owner[c] = null;
+                t.lastCpu = c;
+                t.cpu = -1;
+                freed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether some task is waiting for a vCPU (a running task should then yield at the end of its slice). */
+    public boolean contended() {
+        lock.lock();
+        try {
+            return waiting > 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Moves t to a vCPU its affinity allows (after sched_setaffinity excluded the current one). */
+    public void migrate(Task t) {
+        release(t);
+        acquire(t);
+    }
+
+    /** sched_yield and the end of a slice: let a waiting task run, then take a vCPU again. */
+    public void yield(Task t) {
+        if (contended()) {
+            release(t);
+            Thread.yield();
+            acquire(t);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.jkernel.kernel;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Where tasks sleep until something changes (Linux's wait_queue_head_t with wait_event_interruptible_timeout). A
+ * sleeping task gives up its vCPU. The condition is re-checked after every wake-up, so spurious wake-ups are harmless;
+ * the waker changes the state first, then calls {@link #wakeAll}.
+ */
+public final class WaitQueue {
+    /** await's results. */
+    public static final int READY = 0, TIMED_OUT = 1, INTERRUPTED = 2;
+
+    /** A deadline that never comes. */
+    public static final long FOREVER = Long.MAX_VALUE;
+
+    private final Set<Task> waiters = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Sleeps until {@code ready} holds (READY), the deadline passes (TIMED_OUT; {@code deadline} is in
+     * {@link System#nanoTime()} terms, or FOREVER), or — when {@code interruptible} — the task has a signal or a
+     * kill pending (INTERRUPTED). A kill always interrupts, interruptible or not (TASK_KILLABLE).
+     */
+    public int await(Task t, BooleanSupplier ready, long deadline, boolean interruptible) {
+        if (ready.getAsBoolean()) {
+            return READY;
+        }
+        waiters.add(t);
+        t.blockBegin();
+        try {
+            while (true) {
+                if (ready.getAsBoolean()) {
+                    return READY;
+                }
+                if (t.fatalPending() || (interruptible && t.interruptPending())) {
+                    return INTERRUPTED;
+                }
+                if (deadline == FOREVER) {
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return TIMED_OUT;
+                    }
+                    LockSupport.parkNanos(this, left);
+                }
+            }
+        } finally {
+            waiters.remove(t);
+            t.blockEnd();
+        }
+    }
+
+    /** Wakes every sleeper; each re-checks its condition. */
+    public void wakeAll() {
+        for (Task w : waiters) {
+            w.unpark();
+        }
+    }
+
+    /** Whether anybody sleeps here. */
+    public boolean hasWaiters() {
+        return !waiters.isEmpty();
+    }
+}
