@@ -24,9 +24,23 @@ final class Entry {
         ExecutionEngine engine = t.engine;
         CpuContext ctx = t.ctx;
         k.sched().acquire(t);
+        Preemption forced = k.config().preempt();
+        if (forced != null && t.preemptCursor == null) {
+            t.preemptCursor = forced.cursor(t.tid);
+        }
+        Preemption.Cursor cursor = t.preemptCursor;
         try {
             while (!t.exiting) {
-                int stop = engine.run(ctx, t.mm(), SLICE);
+                long budget = SLICE;
+                if (cursor != null) {
+                    budget = Math.max(1, Math.min(SLICE, cursor.next - ctx.instret));
+                }
+                int stop = engine.run(ctx, t.mm(), budget);
+                t.kernelEntries++;
+                if (cursor != null && ctx.instret >= cursor.next) {
+                    t.forcePreempt = true;
+                    cursor.advance(ctx.instret);
+                }
                 switch (stop) {
                     case ExecutionEngine.STOP_SYSCALL -> syscall(t);
                     case ExecutionEngine.STOP_FAULT -> {
@@ -55,7 +69,7 @@ final class Entry {
             }
         } finally {
             k.addRetired(ctx.instret);
-            ctx.instret = 0;
+            k.addRseqAborts(t.rseqAborts);
             k.sched().release(t);
         }
         Exit.doExit(t);
@@ -124,9 +138,10 @@ final class Entry {
     }
 
     /**
-     * The exit-to-user work loop (seed 002): loops while work is pending, in this order: a kill (leave), the end of a
-     * slice (reschedule), signals and the interrupted-syscall decision (deliver a handler, or restart, or restore
-     * the saved mask). Nothing else delivers signals or rewinds the pc.
+     * The exit-to-user work loop (seed 002): loops while work is pending, in this order: a kill (leave), a forced
+     * preemption or the end of a slice (reschedule), signals and the interrupted-syscall decision (deliver a handler,
+     * or restart, or restore the saved mask), then rseq (fix up an interrupted critical section, publish the cpu).
+     * Nothing else delivers signals or rewinds the pc.
      */
     static void exitToUserMode(Task t) {
         while (true) {
@@ -137,6 +152,14 @@ final class Entry {
             }
             if (t.exiting) {
                 return;
+            }
+            if (t.forcePreempt) {
+                // --preempt: a real context switch at a chosen instruction.
+                t.forcePreempt = false;
+                t.needResched = false;
+                t.kernel().sched().release(t);
+                t.kernel().sched().acquire(t);
+                continue;
             }
             if (t.needResched) {
                 t.needResched = false;
@@ -150,6 +173,15 @@ final class Entry {
                 if (t.killed || t.exiting) {
                     continue;
                 }
+            }
+            if (t.flushIcachePending) {
+                t.flushIcachePending = false;
+                t.engine.flush();
+            }
+            if (t.rseqNotify) {
+                t.rseqNotify = false;
+                Rseq.handleNotifyResume(t);
+                continue;
             }
             return;
         }

@@ -81,6 +81,13 @@ public final class Fork {
                 }
             }
             child.blocked = parent.blocked;
+            if ((flags & CLONE_VM) == 0) {
+                // fork keeps the rseq registration (same address, same memory layout); threads start without one.
+                child.rseqAddr = parent.rseqAddr;
+                child.rseqLen = parent.rseqLen;
+                child.rseqSig = parent.rseqSig;
+                child.rseqNotify = parent.rseqAddr != 0;
+            }
             if ((flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM) {
                 child.altSp = parent.altSp;
                 child.altSize = parent.altSize;

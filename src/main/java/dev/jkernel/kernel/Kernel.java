@@ -64,7 +64,7 @@ public final class Kernel {
         this.arch = new Riscv64();
         this.vfs = new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
-                new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls()));
+                new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(), new Membarrier()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
         this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
                 : Math.min(64, Runtime.getRuntime().availableProcessors()));
@@ -116,6 +116,17 @@ public final class Kernel {
 
     void addRetired(long n) {
         retired.add(n);
+    }
+
+    private final LongAdder rseqAborts = new LongAdder();
+
+    /** rseq critical sections aborted by tasks that have exited. */
+    public long rseqAborts() {
+        return rseqAborts.sum();
+    }
+
+    void addRseqAborts(long n) {
+        rseqAborts.add(n);
     }
 
     int hostUid() {

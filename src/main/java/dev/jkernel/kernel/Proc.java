@@ -57,6 +57,12 @@ public final class Proc {
     int stopReport = -1;
     boolean continuedReport;
 
+    /** mm_cid: the concurrency ids in use by this process's running threads (guarded by the scheduler's lock). */
+    long cidsInUse;
+
+    /** membarrier registrations (the REGISTER_* command bits); reset by exec. */
+    int membarrierRegistrations;
+
     /** CPU time of reaped children (nanoseconds), for RUSAGE_CHILDREN and times(). */
     long childrenCpuNanos;
 

@@ -301,6 +301,7 @@ public final class SignalDelivery {
         AddressSpace mm = t.mm();
         int sig = d.info().signo();
         SigAction a = d.action();
+        Rseq.signalDeliver(t); // an rseq critical section aborts before its pc is saved in the frame
         long sp = arch.stackPointer(t.ctx);
         boolean onAlt = onAltStack(t, sp);
         if (a.has(SigAction.SA_ONSTACK) && t.altFlags == 0 && !onAlt) {

@@ -97,6 +97,26 @@ public final class Task {
         restartBlock = r;
     }
 
+    // ---- rseq (see Rseq) ----
+    volatile long rseqAddr;
+    volatile int rseqLen, rseqSig;
+    /** A context switch or signal happened since the last fixup (rseq_event_mask). */
+    volatile boolean rseqEvent;
+    /** TIF_NOTIFY_RESUME for rseq: fix up and publish before returning to user space. */
+    volatile boolean rseqNotify;
+    /** Critical sections aborted (for tests and --stats). */
+    volatile long rseqAborts;
+    /** The memory-map concurrency id while running (-1 when not on a vCPU). */
+    volatile int mmCid = -1;
+    /** Times this task entered the kernel from guest code (membarrier waits for it to move). */
+    volatile long kernelEntries;
+    /** membarrier SYNC_CORE: drop decoded code before running guest code again. */
+    volatile boolean flushIcachePending;
+    /** Forced preemption (--preempt): where the next one falls; null when off. */
+    Preemption.Cursor preemptCursor;
+    /** A forced preemption is due at the next exitToUserMode. */
+    boolean forcePreempt;
+
     // ---- clone / exec ----
     /** Kernel threads: the Java payload run by ret_from_kernel_thread. */
     Consumer<Task> kthreadFn;
@@ -253,7 +273,9 @@ public final class Task {
         altSize = 0;
         altFlags = SignalDelivery.SS_DISABLE;
         restartBlock = null;
+        Rseq.clear(this);
         synchronized (kernel.tasklist) {
+            proc.membarrierRegistrations = 0;
             proc.execed = true;
             proc.kernelThread = false;
         }
