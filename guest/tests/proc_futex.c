@@ -28,12 +28,14 @@ static void *wait_thread(void *arg)
 {
     struct waiter *w = arg;
     while (!__atomic_load_n(w->go, __ATOMIC_SEQ_CST))
-        futex(w->stage, FUTEX_WAIT_BITSET | w->priv, 0, NULL, NULL, w->bitset);
+        if (futex(w->stage, FUTEX_WAIT_BITSET | w->priv, 0, NULL, NULL, w->bitset) < 0 && errno != EAGAIN &&
+            errno != EINTR)
+            return NULL;   /* a broken futex: do not spin (park() reports it) */
     __atomic_add_fetch(&woke, 1, __ATOMIC_SEQ_CST);
     return NULL;
 }
 
-/* Moves n sleepers from stage to target; gives up (exit 1) after ~5 s. */
+/* Moves n sleepers from stage to target; gives up (exit 1) on an error or after ~5 s. */
 static void park(int *stage, int *target, int n, int priv)
 {
     int moved = 0;
@@ -41,7 +43,7 @@ static void park(int *stage, int *target, int n, int priv)
         long r = futex(stage, FUTEX_CMP_REQUEUE | priv, 0, VAL2(INT_MAX), target, 0);
         if (r > 0)
             moved += r;
-        else if (tries > 5000) {
+        else if (r < 0 || tries > 5000) {
             printf("park: only %d of %d waiters ever slept (last: %ld %s)\n", moved, n, r,
                    r < 0 ? strerrorname_np(errno) : "");
             exit(1);
