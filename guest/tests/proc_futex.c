@@ -255,7 +255,8 @@ int main(void)
     pid_t p = xfork();
     if (p == 0) {
         while (!__atomic_load_n(&sh[2], __ATOMIC_SEQ_CST))
-            futex(&sh[0], FUTEX_WAIT, 0, NULL, NULL, 0);
+            if (futex(&sh[0], FUTEX_WAIT, 0, NULL, NULL, 0) < 0 && errno != EAGAIN && errno != EINTR)
+                _exit(9);
         _exit(5);
     }
     park(&sh[0], &sh[1], 1, 0);
