@@ -18,7 +18,7 @@ static void *body(void *arg)
 
 int main(int argc, char **argv)
 {
-    long n = argc > 1 ? atol(argv[1]) : 10000, bad = 0;
+    long n = argc > 1 ? atol(argv[1]) : 3000, bad = 0;
     double t0 = now();
     for (long i = 0; i < n; i++) {
         pthread_t t;
