@@ -49,7 +49,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
             t.robustListHead = a0;
             t.robustListLen = a1;
             return 0;
-        }, PARTIAL, "ptr size", "recorded; the list is walked at exit once threads and futexes exist");
+        }, FULL, "ptr size", "the list is walked at thread exit and exec (robust mutexes)");
         b.add("get_robust_list", ProcessSyscalls::getRobustList, FULL, "int ptr ptr");
         b.add("prlimit64", ProcessSyscalls::prlimit64, PARTIAL, "int rlimit ptr ptr",
                 "limits are recorded and reported; RLIMIT_NOFILE is the only one enforced");
