@@ -1,7 +1,8 @@
 /* Signals and threads, fork, exec: a process-directed signal goes to a thread that does not block it, tgkill reaches
  * the thread named, masks are per thread (and inherited by new threads), a fatal signal kills every thread, exec
  * resets caught signals to SIG_DFL but keeps ignored ones, the mask and pending signals, fork inherits handlers, mask
- * and alternate stack but not pending signals (exec is of /proc/self/exe with the argument stage2), and clone3 with CLONE_CLEAR_SIGHAND resets the handlers. */
+ * and alternate stack but not pending signals (the exec is of /proc/self/exe with the argument stage2), and clone3
+ * with CLONE_CLEAR_SIGHAND resets the handlers. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/sched.h>
