@@ -1,5 +1,8 @@
 package dev.jkernel.arch;
 
+import dev.jkernel.mm.AddressSpace;
+import dev.jkernel.mm.GuestFault;
+
 import java.util.Map;
 
 /**
@@ -29,6 +32,42 @@ public interface Arch {
 
     /** Stores a syscall's return value (a negative errno for failure). */
     void setSyscallReturn(CpuContext ctx, long value);
+
+    /** At syscall entry: remember what a restart needs (Linux's orig_a0 on riscv). */
+    void syscallEntry(CpuContext ctx);
+
+    /** The value the last syscall left in the return register. */
+    long syscallReturnValue(CpuContext ctx);
+
+    /**
+     * Rewinds to re-execute the syscall that just returned (the restart): pc back over the trap instruction, the
+     * first argument reloaded from its saved copy, and, for ERESTART_RESTARTBLOCK, the syscall number replaced by
+     * {@code restartNr} (restart_syscall).
+     */
+    void restartSyscall(CpuContext ctx, int restartNr);
+
+    /** The stack pointer (where a signal frame goes when no alternate stack applies). */
+    long stackPointer(CpuContext ctx);
+
+    /**
+     * Builds a signal frame (Linux's setup_rt_frame) below {@code sp} in {@code mm} and points the registers at the
+     * handler: the saved registers, the siginfo, the mask to restore ({@code savedMask}) and the alternate stack
+     * settings go into the frame; the handler gets (sig, &info, &ucontext) and returns to {@code restorer}.
+     */
+    void setupSignalFrame(CpuContext ctx, AddressSpace mm, long sp, int sig, byte[] siginfo, long savedMask,
+            long altSp, int altFlags, long altSize, long handler, long restorer) throws GuestFault;
+
+    /** What rt_sigreturn restored besides the registers. */
+    record SigreturnState(long mask, long altSp, int altFlags, long altSize) {}
+
+    /**
+     * rt_sigreturn: reads the frame at the stack pointer and restores every register from it (including ones the
+     * handler changed). Throws ErrnoException(EINVAL) for a frame Linux would refuse (then the task gets SIGSEGV).
+     */
+    SigreturnState sigreturn(CpuContext ctx, AddressSpace mm) throws GuestFault, dev.jkernel.kernel.ErrnoException;
+
+    /** Bytes a signal frame takes (AT_MINSIGSTKSZ is derived from it). */
+    int signalFrameSize();
 
     /** Syscall numbers by Linux name, for this architecture (riscv64 uses the asm-generic table). */
     Map<String, Integer> syscallNumbers();

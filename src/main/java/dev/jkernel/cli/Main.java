@@ -4,6 +4,7 @@ import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
 import dev.jkernel.kernel.Kernel;
 import dev.jkernel.kernel.KernelConfig;
+import dev.jkernel.kernel.Preemption;
 import dev.jkernel.loader.Exec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -51,6 +52,10 @@ public final class Main implements Callable<Integer> {
                 description = "Virtual CPUs (default: the host's core count, at most 64).")
         int cpus;
 
+        @Option(names = "--preempt", paramLabel = "SPEC", description = "Force preemptions: every:N, "
+                + "random:SEED[:MAX] or at:N1,N2,... (instruction counts of each thread).")
+        String preempt;
+
         @Option(names = "--stats", description = "At exit, print guest instructions retired and the rate to stderr.")
         boolean stats;
 
@@ -75,6 +80,15 @@ public final class Main implements Callable<Integer> {
                 err.println("jkernel: --sysroot " + sysroot + ": not a directory");
                 return 125;
             }
+            Preemption forced = null;
+            if (preempt != null) {
+                try {
+                    forced = Preemption.parse(preempt);
+                } catch (IllegalArgumentException e) {
+                    err.println("jkernel: --preempt: " + e.getMessage());
+                    return 125;
+                }
+            }
             String cwd = System.getProperty("user.dir");
             if (root != null) {
                 cwd = "/";
@@ -82,7 +96,7 @@ public final class Main implements Callable<Integer> {
             KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
                     sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace ? err : null,
                     new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), err,
-                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd, cpus);
+                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd, cpus, forced);
             List<String> argv = new ArrayList<>();
             argv.add(program);
             argv.addAll(args);
@@ -97,7 +111,8 @@ public final class Main implements Callable<Integer> {
                 if (stats) {
                     double secs = (System.nanoTime() - t0) / 1e9;
                     long n = kernel.retiredInstructions();
-                    err.printf("jkernel: %d instructions in %.3f s: %.1f MIPS%n", n, secs, n / secs / 1e6);
+                    err.printf("jkernel: %d instructions in %.3f s: %.1f MIPS; %d rseq aborts%n", n, secs,
+                            n / secs / 1e6, kernel.rseqAborts());
                 }
                 return status;
             } catch (ErrnoException e) {

@@ -24,17 +24,43 @@ final class Entry {
         ExecutionEngine engine = t.engine;
         CpuContext ctx = t.ctx;
         k.sched().acquire(t);
+        Preemption forced = k.config().preempt();
+        if (forced != null && t.preemptCursor == null) {
+            t.preemptCursor = forced.cursor(t.tid);
+        }
+        Preemption.Cursor cursor = t.preemptCursor;
         try {
             while (!t.exiting) {
-                int stop = engine.run(ctx, t.mm(), SLICE);
+                long budget = SLICE;
+                if (cursor != null) {
+                    budget = Math.max(1, Math.min(SLICE, cursor.next - ctx.instret));
+                }
+                int stop = engine.run(ctx, t.mm(), budget);
+                t.kernelEntries++;
+                if (cursor != null && ctx.instret >= cursor.next) {
+                    t.forcePreempt = true;
+                    cursor.advance(ctx.instret);
+                }
                 switch (stop) {
                     case ExecutionEngine.STOP_SYSCALL -> syscall(t);
-                    case ExecutionEngine.STOP_FAULT -> fatalTrap(t,
-                            ctx.trapCode == GuestFault.ADRALN ? Signals.SIGBUS : Signals.SIGSEGV, faultText(ctx));
-                    case ExecutionEngine.STOP_ILLEGAL -> fatalTrap(t, Signals.SIGILL, String.format(
-                            "illegal instruction 0x%0" + (isCompressed(ctx.trapInsn) ? "4" : "8") + "x",
-                            ctx.trapInsn));
-                    case ExecutionEngine.STOP_BREAKPOINT -> fatalTrap(t, Signals.SIGTRAP, "breakpoint");
+                    case ExecutionEngine.STOP_FAULT -> {
+                        t.faultText = faultText(ctx);
+                        if (ctx.trapCode == GuestFault.ADRALN) {
+                            SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRALN, ctx.trapAddr);
+                        } else {
+                            SignalDelivery.forceFault(t, Signals.SIGSEGV, ctx.trapCode == GuestFault.MAPERR
+                                    ? SigInfo.SEGV_MAPERR : SigInfo.SEGV_ACCERR, ctx.trapAddr);
+                        }
+                    }
+                    case ExecutionEngine.STOP_ILLEGAL -> {
+                        t.faultText = String.format("illegal instruction 0x%0"
+                                + (isCompressed(ctx.trapInsn) ? "4" : "8") + "x", ctx.trapInsn);
+                        SignalDelivery.forceFault(t, Signals.SIGILL, SigInfo.ILL_ILLOPC, ctx.pc);
+                    }
+                    case ExecutionEngine.STOP_BREAKPOINT -> {
+                        t.faultText = "breakpoint";
+                        SignalDelivery.forceFault(t, Signals.SIGTRAP, SigInfo.TRAP_BRKPT, ctx.pc);
+                    }
                     case ExecutionEngine.STOP_BUDGET -> t.needResched = true;
                     case ExecutionEngine.STOP_INTERRUPT -> { }
                     default -> throw new IllegalStateException("engine stop code " + stop);
@@ -43,7 +69,7 @@ final class Entry {
             }
         } finally {
             k.addRetired(ctx.instret);
-            ctx.instret = 0;
+            k.addRseqAborts(t.rseqAborts);
             k.sched().release(t);
         }
         Exit.doExit(t);
@@ -67,21 +93,12 @@ final class Entry {
         return kind + " " + what + " address 0x" + Long.toHexString(ctx.trapAddr);
     }
 
-    /**
-     * A synchronous trap the guest cannot handle yet (signal delivery comes later): the process dies of the signal
-     * with a core dump flag, as Linux's default action for it does, with a one-line explanation on stderr.
-     */
-    private static void fatalTrap(Task t, int sig, String why) {
-        t.kernel().config().stderrPrinter().printf("jkernel: pid %d killed by %s at pc 0x%x: %s%n", t.tgid(),
-                Signals.name(sig), t.ctx.pc, why);
-        Exit.exitGroup(t, Exit.killedStatus(sig, true));
-    }
-
     /** Dispatches one syscall through the table (the only place syscalls are invoked from). */
     static void syscall(Task t) {
         Kernel k = t.kernel();
         Arch arch = k.arch();
         CpuContext ctx = t.ctx;
+        arch.syscallEntry(ctx);
         int nr = arch.syscallNumber(ctx);
         long a0 = arch.syscallArg(ctx, 0), a1 = arch.syscallArg(ctx, 1), a2 = arch.syscallArg(ctx, 2),
                 a3 = arch.syscallArg(ctx, 3), a4 = arch.syscallArg(ctx, 4), a5 = arch.syscallArg(ctx, 5);
@@ -100,10 +117,9 @@ final class Entry {
                 ret = -x.errno;
             }
         }
-        // Until signal delivery exists nothing can be restarted: the internal restart codes become EINTR here.
-        if (ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK) {
-            ret = -Errno.EINTR;
-        }
+        // An internal restart code is resolved by exitToUserMode (restart or EINTR); rt_sigreturn's "return value"
+        // is the restored a0 and must never be taken for one (Linux sets regs->cause = -1 there).
+        t.inSyscall = isRestartCode(ret) && (e == null || !e.name().equals("rt_sigreturn"));
         if (st != null) {
             st.leave(t, pre, ret);
         }
@@ -112,14 +128,20 @@ final class Entry {
         }
     }
 
+    static boolean isRestartCode(long ret) {
+        return ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK && ret != -Errno.ENOIOCTLCMD;
+    }
+
     /** A successful execve has set up fresh registers: its "return value" must not overwrite a0. */
     private static boolean isSuccessfulExec(SyscallTable.Entry e, long ret) {
         return ret == 0 && e != null && (e.name().equals("execve") || e.name().equals("execveat"));
     }
 
     /**
-     * The exit-to-user work loop: loops while work is pending. Today: a kill pending (leave), and rescheduling at the
-     * end of a slice. Signal delivery, syscall restart and the rseq fixup join it with their issues.
+     * The exit-to-user work loop (seed 002): loops while work is pending, in this order: a kill (leave), a forced
+     * preemption or the end of a slice (reschedule), signals and the interrupted-syscall decision (deliver a handler,
+     * or restart, or restore the saved mask), then rseq (fix up an interrupted critical section, publish the cpu).
+     * Nothing else delivers signals or rewinds the pc.
      */
     static void exitToUserMode(Task t) {
         while (true) {
@@ -131,9 +153,34 @@ final class Entry {
             if (t.exiting) {
                 return;
             }
+            if (t.forcePreempt) {
+                // --preempt: a real context switch at a chosen instruction.
+                t.forcePreempt = false;
+                t.needResched = false;
+                t.kernel().sched().release(t);
+                t.kernel().sched().acquire(t);
+                continue;
+            }
             if (t.needResched) {
                 t.needResched = false;
                 t.kernel().sched().yield(t);
+                continue;
+            }
+            if (SignalDelivery.pending(t) || t.inSyscall || t.restoreSigmask) {
+                if (SignalDelivery.doSignal(t)) {
+                    continue;
+                }
+                if (t.killed || t.exiting) {
+                    continue;
+                }
+            }
+            if (t.flushIcachePending) {
+                t.flushIcachePending = false;
+                t.engine.flush();
+            }
+            if (t.rseqNotify) {
+                t.rseqNotify = false;
+                Rseq.handleNotifyResume(t);
                 continue;
             }
             return;

@@ -33,6 +33,22 @@ public final class Exit {
         }
     }
 
+    /**
+     * Kills every thread of {@code p} with {@code waitStatus} as the group's exit (a fatal signal). Called with the
+     * tasklist lock held.
+     */
+    static void zapProcess(Proc p, int waitStatus) {
+        if (!p.groupExiting) {
+            p.groupExiting = true;
+            p.groupExitCode = waitStatus;
+        }
+        p.groupStop = false;
+        p.stopQueue.wakeAll();
+        for (Task t : p.threads) {
+            t.kill();
+        }
+    }
+
     /** A wait status for death by signal {@code sig} (with the core-dump flag for the signals that dump). */
     public static int killedStatus(int sig, boolean core) {
         return (sig & 0x7f) | (core ? 0x80 : 0);
@@ -102,11 +118,15 @@ public final class Exit {
         p.waitStatus = p.groupExiting ? p.groupExitCode : p.leaderExitCode;
         p.state = Proc.State.ZOMBIE;
         reparentChildren(k, p);
-        if (p.parent == null || p.kernelThread) {
+        if (p.parent == null || p.parent.tgid == 0 || p.kernelThread) {
             // Nobody waits for kernel threads or for init: they are released at once; the kernel learns of it.
             release(k, p);
         } else {
-            p.parent.childWait.wakeAll();
+            Proc parent = p.parent;
+            if (SignalDelivery.notifyParentOfExit(p)) {
+                release(k, p); // the parent ignores SIGCHLD (or SA_NOCLDWAIT): no zombie
+            }
+            parent.childWait.wakeAll();
         }
         notify.add(p);
     }

@@ -71,6 +71,28 @@ public final class Fork {
                 k.procs.put(tid, proc);
             }
             child = new Task(k, tid, proc, mm, files, fs);
+            // Signal state: the table shared (CLONE_SIGHAND) or copied, the mask and alternate stack inherited.
+            if ((flags & CLONE_SIGHAND) != 0) {
+                child.sighand = parent.sighand;
+            } else {
+                child.sighand = parent.sighand.copy();
+                if ((flags & CLONE_CLEAR_SIGHAND) != 0) {
+                    child.sighand.resetCaught();
+                }
+            }
+            child.blocked = parent.blocked;
+            if ((flags & CLONE_VM) == 0) {
+                // fork keeps the rseq registration (same address, same memory layout); threads start without one.
+                child.rseqAddr = parent.rseqAddr;
+                child.rseqLen = parent.rseqLen;
+                child.rseqSig = parent.rseqSig;
+                child.rseqNotify = parent.rseqAddr != 0;
+            }
+            if ((flags & (CLONE_VM | CLONE_VFORK)) != CLONE_VM) {
+                child.altSp = parent.altSp;
+                child.altSize = parent.altSize;
+                child.altFlags = parent.altFlags;
+            }
             child.comm = parent.comm;
             child.dumpable = parent.dumpable;
             child.affinity = parent.affinity;

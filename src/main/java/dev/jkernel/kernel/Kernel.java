@@ -8,6 +8,7 @@ import dev.jkernel.fs.StreamFile;
 import dev.jkernel.fs.Vfs;
 import dev.jkernel.loader.Exec;
 import dev.jkernel.syscall.FileSyscalls;
+import dev.jkernel.syscall.FutexSyscalls;
 import dev.jkernel.syscall.MemorySyscalls;
 import dev.jkernel.syscall.ProcessSyscalls;
 import dev.jkernel.syscall.Strace;
@@ -64,7 +65,8 @@ public final class Kernel {
         this.arch = new Riscv64();
         this.vfs = new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
-                new ProcessSyscalls(), new TaskSyscalls()));
+                new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(), new Membarrier(),
+                new FutexSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
         this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
                 : Math.min(64, Runtime.getRuntime().availableProcessors()));
@@ -116,6 +118,17 @@ public final class Kernel {
 
     void addRetired(long n) {
         retired.add(n);
+    }
+
+    private final LongAdder rseqAborts = new LongAdder();
+
+    /** rseq critical sections aborted by tasks that have exited. */
+    public long rseqAborts() {
+        return rseqAborts.sum();
+    }
+
+    void addRseqAborts(long n) {
+        rseqAborts.add(n);
     }
 
     int hostUid() {

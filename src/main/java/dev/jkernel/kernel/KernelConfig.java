@@ -18,13 +18,14 @@ import java.nio.file.Path;
  * @param ttyStdio whether fds 0, 1, 2 answer terminal ioctls (the CLI passes what the host's fds are)
  * @param cwd      the guest's initial working directory (a guest path)
  * @param cpus     virtual CPUs (0: as many as the host has cores, at most 64)
+ * @param preempt  forced preemption (see {@link Preemption}), or null
  */
 public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStream stdin, OutputStream stdout,
-        OutputStream stderr, boolean[] ttyStdio, String cwd, int cpus) {
+        OutputStream stderr, boolean[] ttyStdio, String cwd, int cpus, Preemption preempt) {
 
     /** Stdio from the given streams, no terminal, host file system, cwd "/". */
     public static KernelConfig of(InputStream in, OutputStream out, OutputStream err) {
-        return new KernelConfig(null, null, null, in, out, err, new boolean[3], "/", 0);
+        return new KernelConfig(null, null, null, in, out, err, new boolean[3], "/", 0, null);
     }
 
     /** Where jkernel's own one-line diagnostics go: the guest's stderr stream. */
@@ -33,26 +34,30 @@ public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStr
     }
 
     public KernelConfig withRoot(Path r) {
-        return new KernelConfig(r, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus);
+        return new KernelConfig(r, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt);
     }
 
     public KernelConfig withSysroot(Path s) {
-        return new KernelConfig(root, s, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus);
+        return new KernelConfig(root, s, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt);
     }
 
     public KernelConfig withStrace(PrintStream s) {
-        return new KernelConfig(root, sysroot, s, stdin, stdout, stderr, ttyStdio, cwd, cpus);
+        return new KernelConfig(root, sysroot, s, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt);
     }
 
     public KernelConfig withCwd(String c) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, c, cpus);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, c, cpus, preempt);
     }
 
     public KernelConfig withCpus(int n) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, n);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, n, preempt);
+    }
+
+    public KernelConfig withPreempt(Preemption p) {
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, p);
     }
 
     public KernelConfig withTty(boolean[] tty) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, tty, cwd, cpus);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, tty, cwd, cpus, preempt);
     }
 }

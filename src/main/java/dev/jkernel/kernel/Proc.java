@@ -44,6 +44,25 @@ public final class Proc {
     final WaitQueue threadsChanged = new WaitQueue();
     /** Where wait4/waitid sleep until a child changes state. */
     final WaitQueue childWait = new WaitQueue();
+    // ---- signals ----
+    /** Guards pending queues, masks and the stop state of this process's threads (Linux's siglock). */
+    final Object siglock = new Object();
+    /** Process-directed signals. */
+    final SigPending shared = new SigPending();
+    /** A group stop is in effect (SIGSTOP and friends); threads sleep on stopQueue until SIGCONT or SIGKILL. */
+    volatile boolean groupStop;
+    int stopSig;
+    final WaitQueue stopQueue = new WaitQueue();
+    /** For wait(WUNTRACED/WCONTINUED): a stop or continue not yet reported to the parent (-1: none). */
+    int stopReport = -1;
+    boolean continuedReport;
+
+    /** mm_cid: the concurrency ids in use by this process's running threads (guarded by the scheduler's lock). */
+    long cidsInUse;
+
+    /** membarrier registrations (the REGISTER_* command bits); reset by exec. */
+    int membarrierRegistrations;
+
     /** CPU time of reaped children (nanoseconds), for RUSAGE_CHILDREN and times(). */
     long childrenCpuNanos;
 

@@ -51,6 +51,11 @@ public final class Scheduler {
                     if (cpu >= 0) {
                         owner[cpu] = t;
                         t.cpu = cpu;
+                        // mm_cid: the lowest id no other running thread of the process holds (< CPUs, < threads).
+                        long used = t.proc.cidsInUse;
+                        int cid = Long.numberOfTrailingZeros(~used);
+                        t.proc.cidsInUse = used | (1L << cid);
+                        t.mmCid = cid;
                         return;
                     }
                     freed.awaitUninterruptibly();
@@ -89,6 +94,12 @@ public final class Scheduler {
                 owner[c] = null;
                 t.lastCpu = c;
                 t.cpu = -1;
+                if (t.mmCid >= 0) {
+                    t.proc.cidsInUse &= ~(1L << t.mmCid);
+                    t.mmCid = -1;
+                }
+                // A context switch: an rseq critical section in progress must restart (rseq_preempt).
+                Rseq.preempted(t);
                 freed.signalAll();
             }
         } finally {

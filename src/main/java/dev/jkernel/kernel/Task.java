@@ -65,6 +65,58 @@ public final class Task {
     /** This thread's wait status (exit code << 8, or the killing signal). */
     volatile int exitCode;
 
+    // ---- signals (see SignalDelivery) ----
+    /** The disposition table, shared with CLONE_SIGHAND. */
+    volatile SigHand sighand = new SigHand();
+    /** Blocked signals (the signal mask). */
+    volatile long blocked;
+    /** rt_sigtimedwait: the real mask while the awaited signals are temporarily unblocked. */
+    volatile long realBlocked;
+    /** Signals sent to this thread. */
+    final SigPending pending = new SigPending();
+    /** sigaltstack: base, size and flags (SS_DISABLE when none). */
+    long altSp, altSize;
+    int altFlags = SignalDelivery.SS_DISABLE;
+    /** sigsuspend/ppoll: the mask to restore once a handler has run or the syscall returns. */
+    long savedMask;
+    boolean restoreSigmask;
+    /** What restart_syscall does (ERESTART_RESTARTBLOCK): set by the interrupted syscall. */
+    volatile RestartBlock restartBlock;
+    /** What the last synchronous fault was, for the one-line report when it kills the process. */
+    String faultText;
+    /** The last syscall returned an internal restart code: exitToUserMode decides restart or EINTR. */
+    boolean inSyscall;
+
+    /** A syscall to resume after ERESTART_RESTARTBLOCK (Linux's restart_block.fn). */
+    @FunctionalInterface
+    public interface RestartBlock {
+        long restart(Task t) throws dev.jkernel.mm.GuestFault, ErrnoException;
+    }
+
+    public void setRestartBlock(RestartBlock r) {
+        restartBlock = r;
+    }
+
+    // ---- rseq (see Rseq) ----
+    volatile long rseqAddr;
+    volatile int rseqLen, rseqSig;
+    /** A context switch or signal happened since the last fixup (rseq_event_mask). */
+    volatile boolean rseqEvent;
+    /** TIF_NOTIFY_RESUME for rseq: fix up and publish before returning to user space. */
+    volatile boolean rseqNotify;
+    /** Critical sections aborted (for tests and --stats). */
+    volatile long rseqAborts;
+    /** The memory-map concurrency id while running (-1 when not on a vCPU). */
+    volatile int mmCid = -1;
+    /** Times this task entered the kernel from guest code (membarrier waits for it to move). */
+    volatile long kernelEntries;
+    /** membarrier SYNC_CORE: drop decoded code before running guest code again. */
+    volatile boolean flushIcachePending;
+    /** Forced preemption (--preempt): where the next one falls; null when off. */
+    Preemption.Cursor preemptCursor;
+    /** A forced preemption is due at the next exitToUserMode. */
+    boolean forcePreempt;
+
     // ---- clone / exec ----
     /** Kernel threads: the Java payload run by ret_from_kernel_thread. */
     Consumer<Task> kthreadFn;
@@ -213,7 +265,17 @@ public final class Task {
             f.release();
         }
         files.closeOnExec();
+        // flush_signal_handlers: caught signals back to SIG_DFL (ignored stay ignored), no alternate stack.
+        SigHand h = sighand.copy();
+        h.resetCaught();
+        sighand = h;
+        altSp = 0;
+        altSize = 0;
+        altFlags = SignalDelivery.SS_DISABLE;
+        restartBlock = null;
+        Rseq.clear(this);
         synchronized (kernel.tasklist) {
+            proc.membarrierRegistrations = 0;
             proc.execed = true;
             proc.kernelThread = false;
         }
@@ -263,9 +325,14 @@ public final class Task {
         return killed;
     }
 
-    /** Something that interrupts an interruptible sleep is pending (a kill today; signals with their issue). */
+    /** Something that interrupts an interruptible sleep is pending: a kill, or a signal this thread does not block. */
     public boolean interruptPending() {
-        return killed;
+        return killed || ((pending.set | proc.shared.set) & ~blocked) != 0 || proc.groupStop;
+    }
+
+    /** The signal mask. */
+    public long blocked() {
+        return blocked;
     }
 
     /** Marks the task killed and gets it out of guest code and out of any sleep. */

@@ -117,12 +117,25 @@ public final class Wait {
             if (r != null) {
                 Found f = (Found) r;
                 int st = f.status();
-                boolean exited = (st & 0x7f) == 0;
+                int code, status;
+                if (st == 0xffff) {
+                    code = SigInfo.CLD_CONTINUED;
+                    status = Signals.SIGCONT;
+                } else if ((st & 0xff) == 0x7f) {
+                    code = SigInfo.CLD_STOPPED;
+                    status = (st >> 8) & 0xff;
+                } else if ((st & 0x7f) == 0) {
+                    code = CLD_EXITED;
+                    status = (st >> 8) & 0xff;
+                } else {
+                    code = (st & 0x80) != 0 ? CLD_DUMPED : CLD_KILLED;
+                    status = st & 0x7f;
+                }
                 b.putInt(0, SIGCHLD);
-                b.putInt(8, exited ? CLD_EXITED : (st & 0x80) != 0 ? CLD_DUMPED : CLD_KILLED);
+                b.putInt(8, code);
                 b.putInt(16, f.pid());
                 b.putInt(20, f.uid());
-                b.putInt(24, exited ? (st >> 8) & 0xff : st & 0x7f);
+                b.putInt(24, status);
             }
             t.mm().write(infop, b.array());
         }
@@ -147,6 +160,20 @@ public final class Wait {
                         continue;
                     }
                     any = true;
+                    if ((options & WSTOPPED) != 0 && c.state == Proc.State.ALIVE && c.stopReport != -1) {
+                        result[0] = new Found(c.tgid, c.stopReport, t.uid);
+                        if ((options & WNOWAIT) == 0) {
+                            c.stopReport = -1;
+                        }
+                        return true;
+                    }
+                    if ((options & WCONTINUED) != 0 && c.state == Proc.State.ALIVE && c.continuedReport) {
+                        result[0] = new Found(c.tgid, 0xffff, t.uid);
+                        if ((options & WNOWAIT) == 0) {
+                            c.continuedReport = false;
+                        }
+                        return true;
+                    }
                     if ((options & WEXITED) != 0 && c.state == Proc.State.ZOMBIE) {
                         Found f = new Found(c.tgid, c.waitStatus, t.uid);
                         if ((options & WNOWAIT) == 0) {

@@ -43,7 +43,8 @@ public final class Exec {
     // auxv keys (include/uapi/linux/auxvec.h, arch/riscv/include/uapi/asm/auxvec.h).
     static final int AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
             AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
-            AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
+            AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_RSEQ_FEATURE_SIZE = 27, AT_RSEQ_ALIGN = 28,
+            AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int X_OK = 1;
@@ -202,6 +203,7 @@ public final class Exec {
         mm.mmap(stackLow, AddressSpace.STACK_SIZE, stackProt,
                 AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS | AddressSpace.MAP_FIXED, null, 0, "[stack]");
         long phdrAddr = elf.phdrVaddr + bias;
+        mapSigreturnTrampoline(mm);
 
         long sp;
         try {
@@ -273,6 +275,25 @@ public final class Exec {
         return bias;
     }
 
+    /**
+     * Until the vDSO is mapped: one read+exec page holding rt_sigreturn (li a7, 139; ecall) for signal handlers to
+     * return through.
+     */
+    private static void mapSigreturnTrampoline(AddressSpace mm) throws ErrnoException {
+        long page = mm.mmap(0, AddressSpace.PAGE_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_EXEC,
+                AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS, null, 0, "[vdso]");
+        if (Errno.isError(page)) {
+            throw new ErrnoException(Errno.ENOMEM);
+        }
+        byte[] code = {(byte) 0x93, 0x08, (byte) 0xb0, 0x08, 0x73, 0, 0, 0};
+        try {
+            mm.poke(page, code, 0, code.length);
+        } catch (GuestFault f) {
+            throw new ErrnoException(Errno.EFAULT);
+        }
+        mm.setSigreturnTrampoline(page);
+    }
+
     private static void zero(AddressSpace mm, long addr, long len) throws ErrnoException {
         try {
             mm.poke(addr, new byte[(int) len], 0, (int) len);
@@ -332,6 +353,8 @@ public final class Exec {
         aux.add(new long[] {AT_SECURE, 0});
         aux.add(new long[] {AT_RANDOM, randomAddr});
         aux.add(new long[] {AT_EXECFN, execfnAddr});
+        aux.add(new long[] {AT_RSEQ_FEATURE_SIZE, dev.jkernel.kernel.Rseq.FEATURE_SIZE});
+        aux.add(new long[] {AT_RSEQ_ALIGN, dev.jkernel.kernel.Rseq.ALIGN});
         if (platformAddr != 0) {
             aux.add(new long[] {AT_PLATFORM, platformAddr});
         }

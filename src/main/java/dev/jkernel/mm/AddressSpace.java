@@ -168,6 +168,17 @@ public final class AddressSpace {
         generation++;
     }
 
+    /** Where a signal handler returns to: the vDSO's __vdso_rt_sigreturn, set by exec, kept by fork. */
+    private volatile long sigreturnTrampoline;
+
+    public long sigreturnTrampoline() {
+        return sigreturnTrampoline;
+    }
+
+    public void setSigreturnTrampoline(long addr) {
+        sigreturnTrampoline = addr;
+    }
+
     public String exePath() {
         return exePath;
     }
@@ -765,6 +776,12 @@ public final class AddressSpace {
      * copied).
      */
     public synchronized AddressSpace fork() {
+        AddressSpace forked = forkImpl();
+        forked.sigreturnTrampoline = sigreturnTrampoline;
+        return forked;
+    }
+
+    private AddressSpace forkImpl() {
         AddressSpace child = new AddressSpace();
         for (Vma v : vmas.values()) {
             if ((v.forkMode & FORK_SKIP) != 0) {

@@ -15,7 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.concurrent.locks.LockSupport;
+import dev.jkernel.kernel.WaitQueue;
 
 import static dev.jkernel.syscall.SyscallTable.Status.FULL;
 import static dev.jkernel.syscall.SyscallTable.Status.PARTIAL;
@@ -49,7 +49,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
             t.robustListHead = a0;
             t.robustListLen = a1;
             return 0;
-        }, PARTIAL, "ptr size", "recorded; the list is walked at exit once threads and futexes exist");
+        }, FULL, "ptr size", "the list is walked at thread exit and exec (robust mutexes)");
         b.add("get_robust_list", ProcessSyscalls::getRobustList, FULL, "int ptr ptr");
         b.add("prlimit64", ProcessSyscalls::prlimit64, PARTIAL, "int rlimit ptr ptr",
                 "limits are recorded and reported; RLIMIT_NOFILE is the only one enforced");
@@ -60,10 +60,9 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         b.add("clock_gettime", ProcessSyscalls::clockGettime, FULL, "clockid ptr");
         b.add("clock_getres", ProcessSyscalls::clockGetres, FULL, "clockid ptr");
         b.add("gettimeofday", ProcessSyscalls::gettimeofday, FULL, "ptr ptr");
-        b.add("nanosleep", (t, a0, a1, a2, a3, a4, a5) -> nanosleep(t, 1, 0, a0, a1), PARTIAL, "ptr ptr",
-                "not yet interruptible by signals");
-        b.add("clock_nanosleep", (t, a0, a1, a2, a3, a4, a5) -> nanosleep(t, (int) a0, (int) a1, a2, a3), PARTIAL,
-                "clockid int ptr ptr", "not yet interruptible by signals");
+        b.add("nanosleep", (t, a0, a1, a2, a3, a4, a5) -> nanosleep(t, 1, 0, a0, a1), PARTIAL, "ptr ptr");
+        b.add("clock_nanosleep", (t, a0, a1, a2, a3, a4, a5) -> nanosleep(t, (int) a0, (int) a1, a2, a3), FULL,
+                "clockid int ptr ptr");
         b.add("sched_yield", (t, a0, a1, a2, a3, a4, a5) -> {
             t.kernel().sched().yield(t);
             return 0;
@@ -256,16 +255,43 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         if (sec < 0 || nsec < 0 || nsec >= 1_000_000_000L) {
             return -Errno.EINVAL;
         }
-        long want = sec > Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE
-                : sec * 1_000_000_000L + nsec;
-        long deadline = (flags & TIMER_ABSTIME) != 0 ? want : now + want;
-        while (true) {
-            long left = deadline - clockNanos(t, clock);
-            if (left <= 0) {
-                return 0;
+        long want = sec > Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE : sec * 1_000_000_000L + nsec;
+        boolean abs = (flags & TIMER_ABSTIME) != 0;
+        long deadline = abs ? want : saturatingAdd(now, want);
+        return sleepUntil(t, clock, deadline, abs, rem);
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    /**
+     * Sleeps until {@code deadline} on {@code clock}. Interrupted by a signal: a relative sleep stores the time left in
+     * rem and returns ERESTART_RESTARTBLOCK, whose restart (restart_syscall, after a stop and continue say) sleeps on
+     * to the same deadline; an absolute sleep returns ERESTARTNOHAND (hrtimer_nanosleep's rules).
+     */
+    static long sleepUntil(Task t, int clock, long deadline, boolean abs, long rem) throws GuestFault, ErrnoException {
+        long left = deadline - clockNanos(t, clock);
+        int r = left <= 0 ? WaitQueue.TIMED_OUT : new WaitQueue().await(t, () -> false,
+                System.nanoTime() + left < 0 ? WaitQueue.FOREVER : System.nanoTime() + left, true);
+        if (r != WaitQueue.INTERRUPTED) {
+            // The host clock may have been a little early for a realtime clock: finish the last stretch.
+            long still = deadline - clockNanos(t, clock);
+            if (still > 0 && r == WaitQueue.TIMED_OUT) {
+                return sleepUntil(t, clock, deadline, abs, rem);
             }
-            LockSupport.parkNanos(left);
+            return 0;
         }
+        if (abs) {
+            return -Errno.ERESTARTNOHAND;
+        }
+        long remaining = Math.max(0, deadline - clockNanos(t, clock));
+        if (rem != 0) {
+            putTimespec(t, rem, remaining);
+        }
+        t.setRestartBlock(tt -> sleepUntil(tt, clock, deadline, false, rem));
+        return -Errno.ERESTART_RESTARTBLOCK;
     }
 
     static long getcpu(Task t, long cpu, long node, long cache, long a3, long a4, long a5) throws GuestFault {

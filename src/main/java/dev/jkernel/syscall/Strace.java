@@ -94,7 +94,10 @@ public final class Strace {
             sb.replace(at, at + 1, shown);
         }
         String result;
-        if (Errno.isError(ret)) {
+        if (ret <= -Errno.ERESTARTSYS && ret >= -Errno.ERESTART_RESTARTBLOCK) {
+            int errno = (int) -ret;
+            result = "? " + Errno.name(errno) + " (" + Errno.message(errno) + ")";
+        } else if (Errno.isError(ret)) {
             int errno = (int) -ret;
             result = "-1 " + Errno.name(errno) + " (" + Errno.message(errno) + ")";
         } else if (HEX_RESULT.contains(p.name())) {
@@ -173,6 +176,7 @@ public final class Strace {
                     : Integer.toString((int) v);
             case "grndflags" -> flags((int) v, GRND_NAMES, "0");
             case "clockid" -> clock((int) v);
+            case "futexop" -> futexOp((int) v);
             case "fcntlcmd" -> fcntl((int) v);
             case "ioctlreq" -> ioctl((int) v);
             default -> pointer(v); // ptr, hex, struct and anything not decoded
@@ -328,6 +332,17 @@ public final class Strace {
             "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE", "CLOCK_MONOTONIC_COARSE", "CLOCK_BOOTTIME",
             "CLOCK_REALTIME_ALARM", "CLOCK_BOOTTIME_ALARM", null, "CLOCK_TAI"};
         return v >= 0 && v < names.length && names[v] != null ? names[v] : Integer.toString(v);
+    }
+
+    private static String futexOp(int v) {
+        String[] names = {"FUTEX_WAIT", "FUTEX_WAKE", "FUTEX_FD", "FUTEX_REQUEUE", "FUTEX_CMP_REQUEUE",
+            "FUTEX_WAKE_OP", "FUTEX_LOCK_PI", "FUTEX_UNLOCK_PI", "FUTEX_TRYLOCK_PI", "FUTEX_WAIT_BITSET",
+            "FUTEX_WAKE_BITSET", "FUTEX_WAIT_REQUEUE_PI", "FUTEX_CMP_REQUEUE_PI", "FUTEX_LOCK_PI2"};
+        int cmd = v & ~(128 | 256);
+        if (cmd < 0 || cmd >= names.length) {
+            return Integer.toString(v);
+        }
+        return names[cmd] + ((v & 128) != 0 ? "_PRIVATE" : "") + ((v & 256) != 0 ? "|FUTEX_CLOCK_REALTIME" : "");
     }
 
     private static String fcntl(int v) {

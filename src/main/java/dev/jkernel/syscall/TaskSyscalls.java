@@ -45,9 +45,9 @@ public final class TaskSyscalls implements SyscallTable.Family {
             return 0;
         }, FULL, "int");
         b.add("wait4", (t, a0, a1, a2, a3, a4, a5) -> Wait.wait4(t, a0, a1, a2, a3), PARTIAL, "int ptr hex ptr",
-                "rusage is zero; stopped/continued children arrive with signals");
+                "rusage is zero");
         b.add("waitid", (t, a0, a1, a2, a3, a4, a5) -> Wait.waitid(t, a0, a1, a2, a3, a4), PARTIAL,
-                "int int ptr hex ptr", "rusage is zero; stopped/continued children arrive with signals");
+                "int int ptr hex ptr", "rusage is zero");
         b.add("getpid", (t, a0, a1, a2, a3, a4, a5) -> t.tgid(), FULL, "");
         b.add("getppid", (t, a0, a1, a2, a3, a4, a5) -> t.ppid(), FULL, "");
         b.add("gettid", (t, a0, a1, a2, a3, a4, a5) -> t.tid(), FULL, "");

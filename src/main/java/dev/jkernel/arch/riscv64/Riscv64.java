@@ -3,6 +3,9 @@ package dev.jkernel.arch.riscv64;
 import dev.jkernel.arch.Arch;
 import dev.jkernel.arch.CpuContext;
 import dev.jkernel.arch.ExecutionEngine;
+import dev.jkernel.kernel.ErrnoException;
+import dev.jkernel.mm.AddressSpace;
+import dev.jkernel.mm.GuestFault;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -117,6 +120,49 @@ public final class Riscv64 implements Arch {
     }
 
     @Override
+    public void syscallEntry(CpuContext ctx) {
+        Rv64Context c = (Rv64Context) ctx;
+        c.origA0 = c.x[Rv64Context.A0];
+    }
+
+    @Override
+    public long syscallReturnValue(CpuContext ctx) {
+        return ((Rv64Context) ctx).x[Rv64Context.A0];
+    }
+
+    @Override
+    public void restartSyscall(CpuContext ctx, int restartNr) {
+        Rv64Context c = (Rv64Context) ctx;
+        c.x[Rv64Context.A0] = c.origA0;
+        c.pc -= 4; // ecall is never compressed
+        if (restartNr >= 0) {
+            c.x[Rv64Context.A7] = restartNr;
+        }
+    }
+
+    @Override
+    public long stackPointer(CpuContext ctx) {
+        return ((Rv64Context) ctx).x[Rv64Context.SP];
+    }
+
+    @Override
+    public void setupSignalFrame(CpuContext ctx, AddressSpace mm, long sp, int sig, byte[] siginfo, long savedMask,
+            long altSp, int altFlags, long altSize, long handler, long restorer) throws GuestFault {
+        Rv64SignalFrame.setup((Rv64Context) ctx, mm, sp, sig, siginfo, savedMask, altSp, altFlags, altSize, handler,
+                restorer);
+    }
+
+    @Override
+    public SigreturnState sigreturn(CpuContext ctx, AddressSpace mm) throws GuestFault, ErrnoException {
+        return Rv64SignalFrame.restore((Rv64Context) ctx, mm);
+    }
+
+    @Override
+    public int signalFrameSize() {
+        return Rv64SignalFrame.FRAME_SIZE;
+    }
+
+    @Override
     public Map<String, Integer> syscallNumbers() {
         return SYSCALL_NUMBERS;
     }
@@ -163,8 +209,8 @@ public final class Riscv64 implements Arch {
 
     @Override
     public long minSigStackSize() {
-        // sizeof(struct rt_sigframe) without vector state, rounded as Linux's get_rt_frame_size does: 1088 + 16.
-        return 1088 + 16;
+        // sizeof(struct rt_sigframe) without vector state, plus the 16 bytes get_rt_frame_size adds for alignment.
+        return Rv64SignalFrame.FRAME_SIZE + 16;
     }
 
     @Override
