@@ -218,7 +218,7 @@ class GuestProgramsTest {
 
     /**
      * Runs {@code check} as is when {@code pending} is null. Otherwise (the program's .pending marker gave this
-     * reason) a failure becomes a skip with the reason and the first line of the failure, and a pass is a failure:
+     * reason) a failure becomes a skip with the reason and the start of the failure (the first differing line), and a pass is a failure:
      * the feature works now, so the marker must go.
      */
     static void unlessPending(Program p, String pending, Check check) throws Throwable {
@@ -229,7 +229,8 @@ class GuestProgramsTest {
         try {
             check.run();
         } catch (AssertionError | Exception e) {
-            String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            String first = String.join(" / ", String.valueOf(e.getMessage()).lines().limit(3).map(String::strip)
+                    .toList());
             Assumptions.abort(p.id() + ": pending (" + pending + "): " + first);
         }
         throw new AssertionFailedError(p.id() + " passes under jkernel but is marked pending (" + pending
