@@ -147,6 +147,20 @@ public final class GuestPrograms {
         }
     }
 
+    /**
+     * Why the program is expected to fail under jkernel for now ({@code <name>.pending}: one line naming the missing
+     * feature and its issue, "signals: issue 4"), or null when it is not pending. A pending test that fails under
+     * jkernel is reported as skipped with this reason; one that passes fails, so that the marker gets removed when the
+     * feature lands. Native and qemu-riscv64 checks of a pending test stay in force.
+     */
+    public static String pendingReason(Program p) {
+        Path f = p.sibling(".pending");
+        if (!Files.isRegularFile(f))
+            return null;
+        String why = String.join(" ", readLines(f)).strip();
+        return why.isEmpty() ? "pending" : why;
+    }
+
     /** {@code <name>.status} holds the expected exit status; 0 without one. */
     public static int expectedStatus(Program p) {
         Path f = p.sibling(".status");
