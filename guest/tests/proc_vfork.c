@@ -105,10 +105,11 @@ int main(int argc, char **argv)
     char *senv[] = {"SPAWNVAR=from posix_spawn", NULL};
     fflush(stdout);
     int r = posix_spawn(&p, "/proc/self/exe", NULL, NULL, sargv, senv);
+    /* The spawned program writes to our stdout too: report only once it has finished, so the order is fixed. */
+    int spawned_status = r == 0 ? wait_status(p) : -1;
     printf("posix_spawn = %d\n", r);
-    fflush(stdout);
     if (r == 0)
-        printf("spawned status = %d\n", wait_status(p));
+        printf("spawned status = %d\n", spawned_status);
 
     /* 6. posix_spawn with file actions: the child's stdout is a pipe. */
     pipe(pfd);

@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class SynthNode extends Node {
     public enum Kind {
-        PROC_DIR, PROC_PID_DIR, PROC_FD_DIR, DEV_DIR, PROC_SELF, PROC_EXE, PROC_CWD, PROC_FD, PROC_MAPS,
+        PROC_DIR, PROC_PID_DIR, PROC_FD_DIR, PROC_TASK_DIR, DEV_DIR, PROC_SELF, PROC_EXE, PROC_CWD, PROC_FD, PROC_MAPS,
         PROC_CPUINFO, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEV_STD
     }
 
@@ -60,6 +60,7 @@ public final class SynthNode extends Node {
 
     boolean isDirKind() {
         return kind == Kind.PROC_DIR || kind == Kind.PROC_PID_DIR || kind == Kind.PROC_FD_DIR
+                || kind == Kind.PROC_TASK_DIR
                 || kind == Kind.DEV_DIR;
     }
 
@@ -168,7 +169,18 @@ public final class SynthNode extends Node {
                     case "cwd" -> { return new SynthNode(vfs, Kind.PROC_CWD, arg, g); }
                     case "fd" -> { return new SynthNode(vfs, Kind.PROC_FD_DIR, arg, g); }
                     case "maps" -> { return new SynthNode(vfs, Kind.PROC_MAPS, arg, g); }
+                    case "task" -> { return new SynthNode(vfs, Kind.PROC_TASK_DIR, arg, g); }
                     default -> { }
+                }
+            }
+            case PROC_TASK_DIR -> {
+                int tid = parseFd(name);
+                if (t != null && tid > 0) {
+                    for (Task th : t.proc().threads()) {
+                        if (th.tid() == tid) {
+                            return new SynthNode(vfs, Kind.PROC_PID_DIR, tid, childOf(guest, name));
+                        }
+                    }
                 }
             }
             case PROC_FD_DIR -> {
@@ -214,6 +226,7 @@ public final class SynthNode extends Node {
         return switch (kind) {
             case PROC_DIR, PROC_PID_DIR -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
             case PROC_FD_DIR -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFDIR | 0500, 0, 0);
+            case PROC_TASK_DIR -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
             case DEV_DIR -> Stat.synthetic(DEV_DEV, ino, Stat.S_IFDIR | 0755, 0, 0);
             case PROC_SELF, PROC_EXE, PROC_CWD -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFLNK | 0777, 0,
                     readlink(t).getBytes(StandardCharsets.UTF_8).length);
@@ -274,6 +287,15 @@ public final class SynthNode extends Node {
                 out.add(new OpenFile.DirEntry("cwd", inoOf(Kind.PROC_CWD, arg), 10));
                 out.add(new OpenFile.DirEntry("fd", inoOf(Kind.PROC_FD_DIR, arg), 4));
                 out.add(new OpenFile.DirEntry("maps", inoOf(Kind.PROC_MAPS, arg), 8));
+                out.add(new OpenFile.DirEntry("task", inoOf(Kind.PROC_TASK_DIR, arg), 4));
+            }
+            case PROC_TASK_DIR -> {
+                if (t != null) {
+                    for (Task th : t.proc().threads()) {
+                        out.add(new OpenFile.DirEntry(Integer.toString(th.tid()), inoOf(Kind.PROC_PID_DIR, th.tid()),
+                                4));
+                    }
+                }
             }
             case PROC_FD_DIR -> {
                 if (t != null) {

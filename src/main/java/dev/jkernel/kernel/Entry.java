@@ -146,8 +146,13 @@ final class Entry {
     static void exitToUserMode(Task t) {
         while (true) {
             if (t.killed) {
-                Exit.exitGroup(t, t.proc.groupExiting ? t.proc.groupExitCode
-                        : Exit.killedStatus(Signals.SIGKILL, false));
+                Task execing = t.proc.execTask;
+                if (execing != null && execing != t && !t.proc.groupExiting) {
+                    t.exitThread(0); // de_thread: another thread execs; this one just goes
+                } else {
+                    Exit.exitGroup(t, t.proc.groupExiting ? t.proc.groupExitCode
+                            : Exit.killedStatus(Signals.SIGKILL, false));
+                }
                 return;
             }
             if (t.exiting) {

@@ -96,6 +96,8 @@ public final class Fork {
             child.comm = parent.comm;
             child.dumpable = parent.dumpable;
             child.affinity = parent.affinity;
+            child.schedPolicy = parent.schedPolicy;
+            child.schedPriority = parent.schedPriority;
             child.lastCpu = parent.cpu();
             child.kthreadFn = args.fn();
             if (proc.leader == null) {

@@ -32,6 +32,8 @@ public final class Proc {
     int leaderExitCode;
     /** Final wait status once a zombie. */
     int waitStatus;
+    /** A thread in the middle of exec's de_thread: the others are killed but leave without a group exit. */
+    Task execTask;
     /** The process has execve'd since fork (setpgid answers EACCES for it). */
     boolean execed;
     /** prctl(PR_SET_CHILD_SUBREAPER). */

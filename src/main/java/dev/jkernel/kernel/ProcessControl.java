@@ -9,17 +9,20 @@ public final class ProcessControl {
     /** setpgid(2), with Linux's checks in Linux's order. */
     public static long setpgid(Task t, int pid, int pgid) {
         Kernel k = t.kernel();
+        if (pid == 0) {
+            pid = t.tgid();
+        }
+        if (pgid == 0) {
+            pgid = pid;
+        }
         if (pgid < 0) {
             return -Errno.EINVAL;
         }
         synchronized (k.tasklist) {
             Proc self = t.proc;
-            Proc p = pid == 0 ? self : k.procs.get(pid);
+            Proc p = k.procs.get(pid);
             if (p == null || p.state != Proc.State.ALIVE) {
                 return -Errno.ESRCH;
-            }
-            if (pgid == 0) {
-                pgid = p.tgid;
             }
             if (p != self) {
                 if (p.parent != self) {

@@ -47,6 +47,8 @@ public final class Task {
     volatile int cpu = -1;
     /** The vCPU it owned last. */
     volatile int lastCpu = -1;
+    /** sched_setscheduler's policy and priority (recorded and reported; every task is scheduled alike). */
+    public volatile int schedPolicy, schedPriority;
     /** sched_setaffinity mask (bit n = vCPU n). */
     volatile long affinity = -1L;
     /** The slice is over: reschedule in exitToUserMode (TIF_NEED_RESCHED). */
@@ -259,6 +261,9 @@ public final class Task {
         if (old != null) {
             old.release();
         }
+        synchronized (kernel.tasklist) {
+            proc.execed = true; // before close-on-exec: a parent may learn of the exec from a closed pipe
+        }
         FdTable f = files;
         if (f.shared()) {
             files = f.copy();
@@ -295,6 +300,8 @@ public final class Task {
             if (p.threads.size() == 1 && p.leader == this) {
                 return true;
             }
+            // The other threads just leave (no group exit: the process lives on in the new program).
+            p.execTask = this;
             for (Task other : p.threads) {
                 if (other != this) {
                     other.kill();
@@ -307,6 +314,7 @@ public final class Task {
             }
         }, WaitQueue.FOREVER, false);
         synchronized (kernel.tasklist) {
+            p.execTask = null;
             if (p.threads.size() != 1 || killed) {
                 return false;
             }

@@ -71,6 +71,48 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         b.add("sched_getaffinity", ProcessSyscalls::schedGetaffinity, FULL, "int size ptr");
         b.add("sched_setaffinity", ProcessSyscalls::schedSetaffinity, FULL, "int size ptr");
         b.add("sysinfo", ProcessSyscalls::sysinfo, FULL, "ptr");
+        b.add("sched_getscheduler", (t, a0, a1, a2, a3, a4, a5) -> {
+            Task target = schedTarget(t, a0);
+            return target == null ? (int) a0 < 0 ? -Errno.EINVAL : -Errno.ESRCH : target.schedPolicy;
+        }, FULL, "int");
+        b.add("sched_getparam", (t, a0, a1, a2, a3, a4, a5) -> {
+            Task target = schedTarget(t, a0);
+            if ((int) a0 < 0 || a1 == 0) {
+                return -Errno.EINVAL;
+            }
+            if (target == null) {
+                return -Errno.ESRCH;
+            }
+            t.mm().write32(a1, target.schedPriority);
+            return 0;
+        }, FULL, "int ptr");
+        b.add("sched_setscheduler", (t, a0, a1, a2, a3, a4, a5) -> setScheduler(t, a0, (int) a1, a2), PARTIAL,
+                "int int ptr", "policies are recorded and reported; every thread is scheduled the same way");
+        b.add("sched_setparam", (t, a0, a1, a2, a3, a4, a5) -> {
+            Task target = schedTarget(t, a0);
+            return setScheduler(t, a0, target == null ? 0 : target.schedPolicy, a1);
+        }, PARTIAL, "int ptr", "recorded and reported only");
+        b.add("sched_get_priority_max", (t, a0, a1, a2, a3, a4, a5) -> switch ((int) a0) {
+            case SCHED_FIFO, SCHED_RR -> 99;
+            case SCHED_OTHER, SCHED_BATCH, SCHED_IDLE -> 0;
+            default -> -Errno.EINVAL;
+        }, FULL, "int");
+        b.add("sched_get_priority_min", (t, a0, a1, a2, a3, a4, a5) -> switch ((int) a0) {
+            case SCHED_FIFO, SCHED_RR -> 1;
+            case SCHED_OTHER, SCHED_BATCH, SCHED_IDLE -> 0;
+            default -> -Errno.EINVAL;
+        }, FULL, "int");
+        b.add("sched_rr_get_interval", (t, a0, a1, a2, a3, a4, a5) -> {
+            Task target = schedTarget(t, a0);
+            if ((int) a0 < 0) {
+                return -Errno.EINVAL;
+            }
+            if (target == null) {
+                return -Errno.ESRCH;
+            }
+            putTimespec(t, a1, target.schedPolicy == SCHED_RR ? 100_000_000L : 4_000_000L);
+            return 0;
+        }, PARTIAL, "int ptr", "100 ms for SCHED_RR, a nominal 4 ms slice otherwise");
         b.add("times", ProcessSyscalls::times, FULL, "ptr");
         b.add("getrusage", ProcessSyscalls::getrusage, PARTIAL, "int ptr", "CPU times only; counters are zero");
         b.add("prctl", ProcessSyscalls::prctl, PARTIAL, "int hex hex hex hex",
@@ -292,6 +334,36 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         }
         t.setRestartBlock(tt -> sleepUntil(tt, clock, deadline, false, rem));
         return -Errno.ERESTART_RESTARTBLOCK;
+    }
+
+    static final int SCHED_OTHER = 0, SCHED_FIFO = 1, SCHED_RR = 2, SCHED_BATCH = 3, SCHED_IDLE = 5;
+    static final int SCHED_RESET_ON_FORK = 0x40000000;
+
+    private static Task schedTarget(Task t, long pid) {
+        int p = (int) pid;
+        return p == 0 ? t : p < 0 ? null : t.kernel().task(p);
+    }
+
+    static long setScheduler(Task t, long pid, int policyArg, long param) throws GuestFault {
+        int policy = policyArg & ~SCHED_RESET_ON_FORK;
+        if ((int) pid < 0 || param == 0 || policy < 0 || policy > SCHED_IDLE || policy == 4) {
+            return -Errno.EINVAL;
+        }
+        int prio = t.mm().read32(param);
+        boolean rt = policy == SCHED_FIFO || policy == SCHED_RR;
+        if (rt ? prio < 1 || prio > 99 : prio != 0) {
+            return -Errno.EINVAL;
+        }
+        Task target = schedTarget(t, pid);
+        if (target == null) {
+            return -Errno.ESRCH;
+        }
+        if (rt && t.uid != 0) {
+            return -Errno.EPERM; // no CAP_SYS_NICE and RLIMIT_RTPRIO is 0
+        }
+        target.schedPolicy = policy;
+        target.schedPriority = prio;
+        return 0;
     }
 
     static long getcpu(Task t, long cpu, long node, long cache, long a3, long a4, long a5) throws GuestFault {

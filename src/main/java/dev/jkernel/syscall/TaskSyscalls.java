@@ -146,7 +146,10 @@ public final class TaskSyscalls implements SyscallTable.Family {
         }
         String execfn = null;
         int fd = (int) dirfd;
-        if (path.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
+        if (path.isEmpty() && (flags & AT_EMPTY_PATH) == 0) {
+            return -Errno.ENOENT;
+        }
+        if (path.isEmpty()) {
             if (t.files().get(fd) == null) {
                 return -Errno.EBADF;
             }
@@ -158,6 +161,15 @@ public final class TaskSyscalls implements SyscallTable.Family {
             }
             execfn = "/dev/fd/" + fd + "/" + path;
             path = "/proc/self/fd/" + fd + "/" + path;
+        }
+        if ((flags & AT_SYMLINK_NOFOLLOW) != 0 && !path.isEmpty()) {
+            // The last component may not be a symbolic link (Linux: ELOOP from the O_NOFOLLOW open).
+            dev.jkernel.fs.Vfs vfs = t.kernel().vfs();
+            dev.jkernel.fs.Node start = path.startsWith("/") ? null : vfs.cwdNode(t, t.fs());
+            dev.jkernel.fs.Node n = vfs.lookup(t, start, path, false);
+            if (n.exists() && n.isSymlink()) {
+                return -Errno.ELOOP;
+            }
         }
         return execve(t, path, pathAddr, argv, envp, execfn);
     }

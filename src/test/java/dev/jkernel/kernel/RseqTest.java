@@ -65,13 +65,13 @@ class RseqTest {
     }
 
     /**
-     * Preempting every N instructions: as N runs over consecutive values longer than the critical section (7
-     * instructions from the cpu load to the commit; shorter periods would abort every attempt, a livelock Linux
-     * would show too), the preemption point walks through every instruction of the loop, the section's included,
-     * and the totals stay exact.
+     * Preempting every N instructions: as N runs over consecutive values longer than the retry loop (about 11
+     * instructions from the abort handler back through the section; a period that short or equal to it can abort
+     * every attempt, a livelock that periodic preemption would cause on Linux too), the preemption point walks
+     * through every instruction of the loop, the section's included, and the totals stay exact.
      */
     @ParameterizedTest(name = "every {0} instructions")
-    @ValueSource(ints = {11, 12, 13, 14, 15, 16})
+    @ValueSource(ints = {16, 17, 18, 19, 20, 21})
     @Timeout(120)
     void preemptionAtEveryInstructionOfTheSection(int n) throws Exception {
         Run r = run(1, Preemption.parse("every:" + n), "rseq_percpu", "1", "1000");
