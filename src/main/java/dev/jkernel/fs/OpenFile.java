@@ -128,6 +128,11 @@ public abstract class OpenFile {
         return DEFAULT_POLLMASK;
     }
 
+    /** poll as seen by task t: files whose readiness depends on the poller (a signalfd) override this. */
+    public int poll(Task t) {
+        return poll();
+    }
+
     /**
      * The queue woken whenever {@link #poll()}'s answer may change, for poll/select to sleep on; null when it never
      * changes by itself (see {@link #pollNeedsRecheck()} for files that cannot tell).

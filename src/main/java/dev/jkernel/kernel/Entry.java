@@ -47,6 +47,8 @@ final class Entry {
                         t.faultText = faultText(ctx);
                         if (ctx.trapCode == GuestFault.ADRALN) {
                             SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRALN, ctx.trapAddr);
+                        } else if (ctx.trapCode == GuestFault.BUSERR) {
+                            SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRERR, ctx.trapAddr);
                         } else {
                             SignalDelivery.forceFault(t, Signals.SIGSEGV, ctx.trapCode == GuestFault.MAPERR
                                     ? SigInfo.SEGV_MAPERR : SigInfo.SEGV_ACCERR, ctx.trapAddr);
@@ -88,6 +90,7 @@ final class Entry {
         String what = switch (ctx.trapCode) {
             case GuestFault.MAPERR -> "unmapped";
             case GuestFault.ACCERR -> "protected";
+            case GuestFault.BUSERR -> "past-the-end-of-file";
             default -> "misaligned";
         };
         return kind + " " + what + " address 0x" + Long.toHexString(ctx.trapAddr);

@@ -301,9 +301,10 @@ public final class SignalDelivery {
                 t.kernel().config().stderrPrinter().printf("jkernel: pid %d killed by %s at pc 0x%x: %s%n",
                         t.tgid(), Signals.name(sig), t.ctx.pc, t.faultText);
             }
-            // The wait status says "core dumped" when Linux would have dumped one: RLIMIT_CORE not zero. No core file
-            // is written.
-            boolean core = Signals.dumpsCore(sig) && p.rlimits[Rlimits.RLIMIT_CORE][0] != 0;
+            // The wait status says "core dumped" when Linux would have dumped one: RLIMIT_CORE at least a page (its
+            // binfmt's min_coredump). No core file is written.
+            long coreLimit = p.rlimits[Rlimits.RLIMIT_CORE][0];
+            boolean core = Signals.dumpsCore(sig) && (coreLimit == Rlimits.INFINITY || coreLimit >= 4096);
             Exit.exitGroup(t, Exit.killedStatus(sig, core));
             return null;
         }

@@ -20,7 +20,11 @@ public final class SignalFd extends OpenFile {
     /** The signals this file reads (never SIGKILL or SIGSTOP). */
     private volatile long mask;
 
-    private SignalFd(long mask, int flags) {
+    /** The process that created it: its queue is where pollers sleep (a reader of another process polls without it). */
+    private final Proc owner;
+
+    private SignalFd(Proc owner, long mask, int flags) {
+        this.owner = owner;
         this.mask = mask;
         this.flags = O_RDWR | flags;
     }
@@ -38,7 +42,7 @@ public final class SignalFd extends OpenFile {
         }
         int fd = (int) ufd;
         if (fd == -1) {
-            return t.files().install(new SignalFd(m, flags & SFD_NONBLOCK), (flags & SFD_CLOEXEC) != 0);
+            return t.files().install(new SignalFd(t.proc, m, flags & SFD_NONBLOCK), (flags & SFD_CLOEXEC) != 0);
         }
         OpenFile f = fd < 0 ? null : t.files().get(fd);
         if (f == null) {
@@ -126,6 +130,18 @@ public final class SignalFd extends OpenFile {
             b.putInt(12, i.pid()).putInt(16, i.uid());
         }
         return b.array();
+    }
+
+    /** Readable when a signal of the mask is pending for the polling thread or its process. */
+    @Override
+    public int poll(Task t) {
+        long pend = t.pending.set | t.proc.shared.set;
+        return (pend & mask) != 0 ? POLLIN | POLLRDNORM : 0;
+    }
+
+    @Override
+    public dev.jkernel.kernel.WaitQueue pollQueue() {
+        return owner.signalfdWait;
     }
 
     @Override

@@ -258,7 +258,7 @@ public final class AddressSpace {
             if (!allows(v.prot, access)) {
                 throw new GuestFault(addr, access, GuestFault.ACCERR);
             }
-            pte = populate(v, addr & ~PAGE_MASK);
+            pte = populate(v, addr & ~PAGE_MASK, addr, access);
         } else if (!allows(pte.prot, access)) {
             throw new GuestFault(addr, access, GuestFault.ACCERR);
         }
@@ -275,18 +275,27 @@ public final class AddressSpace {
         };
     }
 
-    private Pte populate(Vma v, long pageAddr) {
+    private Pte populate(Vma v, long pageAddr, long addr, int access) throws GuestFault {
         if (v.shm != null) {
-            Pte pte = new Pte(v.shm.page((v.fileOffset + (pageAddr - v.start)) >>> PAGE_SHIFT), v.prot, null, true);
+            byte[] shared = v.shm.page((v.fileOffset + (pageAddr - v.start)) >>> PAGE_SHIFT);
+            if (shared == null) {
+                throw new GuestFault(addr, access, GuestFault.BUSERR);
+            }
+            Pte pte = new Pte(shared, v.prot, null, true);
             setPte(pageAddr >>> PAGE_SHIFT, pte);
             return pte;
         }
         byte[] data = new byte[PAGE_SIZE];
         if (v.source != null) {
+            int n;
             try {
-                v.source.fill(v.fileOffset + (pageAddr - v.start), data, 0, PAGE_SIZE);
+                n = v.source.fill(v.fileOffset + (pageAddr - v.start), data, 0, PAGE_SIZE);
             } catch (IOException e) {
-                // Linux would raise SIGBUS for an I/O error on a mapped file; the page stays zero here.
+                n = 0; // an I/O error on a mapped file is SIGBUS on Linux too
+            }
+            if (n <= 0) {
+                // A page wholly past the end of the file: SIGBUS/BUS_ADRERR (the tail of the last page reads zero).
+                throw new GuestFault(addr, access, GuestFault.BUSERR);
             }
         }
         Pte pte = new Pte(data, v.prot, null, false);

@@ -16,6 +16,8 @@ public final class GuestFault extends Exception {
     public static final int ACCERR = 2;
     /** A misaligned atomic access: SIGBUS/BUS_ADRALN. */
     public static final int ADRALN = 3;
+    /** A file mapping's page lies wholly past the end of the file: SIGBUS/BUS_ADRERR. */
+    public static final int BUSERR = 4;
 
     public final long addr;
     public final int access;
@@ -30,7 +32,12 @@ public final class GuestFault extends Exception {
 
     @Override
     public String getMessage() {
-        String what = switch (code) { case MAPERR -> "unmapped"; case ACCERR -> "protected"; default -> "misaligned"; };
+        String what = switch (code) {
+            case MAPERR -> "unmapped";
+            case ACCERR -> "protected";
+            case BUSERR -> "past-the-end-of-file";
+            default -> "misaligned";
+        };
         String kind = switch (access) { case WRITE -> "write"; case EXEC -> "fetch"; default -> "read"; };
         return kind + " of " + what + " address 0x" + Long.toHexString(addr);
     }

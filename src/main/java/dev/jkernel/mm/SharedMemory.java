@@ -25,16 +25,23 @@ final class SharedMemory {
         this.source = source;
     }
 
-    /** The page at {@code index} (its byte offset divided by the page size), created on first use. */
+    /**
+     * The page at {@code index} (its byte offset divided by the page size), created on first use; null when a file's
+     * page lies wholly past its end (the caller raises SIGBUS).
+     */
     synchronized byte[] page(long index) {
         byte[] p = pages.get(index);
         if (p == null) {
             p = new byte[AddressSpace.PAGE_SIZE];
             if (source != null) {
+                int n;
                 try {
-                    source.fill(index << AddressSpace.PAGE_SHIFT, p, 0, AddressSpace.PAGE_SIZE);
+                    n = source.fill(index << AddressSpace.PAGE_SHIFT, p, 0, AddressSpace.PAGE_SIZE);
                 } catch (IOException e) {
-                    // Linux would raise SIGBUS for an I/O error on a mapped file; the page stays zero here.
+                    n = 0;
+                }
+                if (n <= 0) {
+                    return null; // not cached: the file may grow
                 }
             }
             pages.put(index, p);

@@ -142,7 +142,7 @@ final class PollSyscalls {
         if (f.pollNeedsRecheck()) {
             recheck[0] = true;
         }
-        return f.poll();
+        return f.poll(t);
     }
 
     /**
