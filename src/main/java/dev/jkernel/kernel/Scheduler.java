@@ -1,5 +1,6 @@
 package dev.jkernel.kernel;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -11,7 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>A vCPU has at most one owner; a task owns at most one vCPU.</li>
  * <li>{@link #acquire} waits for a free vCPU allowed by the task's affinity mask, preferring the one it last ran on
  * (so cpu ids stay stable for rseq and getcpu when nothing forces a migration).</li>
- * <li>{@link #release} frees the vCPU and wakes one waiter.</li>
+ * <li>{@link #release} hands the vCPU to the longest waiting task its affinity allows there, and wakes only that
+ * one (waking every waiter to race for it costs a wake-up per waiter per context switch: quadratic with hundreds of
+ * threads calling sched_yield, as Linux's rseq self-tests do).</li>
  * <li>A task that is killed while waiting for a vCPU still gets one: exit needs a CPU like any other kernel work.</li>
  * </ol>
  */
@@ -19,8 +22,10 @@ public final class Scheduler {
     private final int ncpus;
     private final Task[] owner;
     private final ReentrantLock lock = new ReentrantLock(true);
-    private final Condition freed = lock.newCondition();
-    private int waiting;
+    /** Tasks waiting for a vCPU, longest waiting first; each sleeps on its own condition. */
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+
+    private record Waiter(Task task, Condition granted) {}
 
     public Scheduler(int ncpus) {
         if (ncpus < 1 || ncpus > 64) {
@@ -44,35 +49,52 @@ public final class Scheduler {
     public void acquire(Task t) {
         lock.lock();
         try {
-            waiting++;
+            // A free vCPU is one no waiter may use (release hands each freed vCPU to the first waiter allowed on
+            // it), so taking it jumps no queue.
+            int cpu = pick(t);
+            if (cpu >= 0) {
+                assign(t, cpu);
+                return;
+            }
+            Waiter w = new Waiter(t, lock.newCondition());
+            queue.addLast(w);
+            boolean interrupted = false;
             try {
-                while (true) {
-                    int cpu = pick(t);
-                    if (cpu >= 0) {
-                        owner[cpu] = t;
-                        t.cpu = cpu;
-                        // mm_cid: the lowest id no other running thread of the process holds (< CPUs, < threads).
-                        long used = t.proc.cidsInUse;
-                        int cid = Long.numberOfTrailingZeros(~used);
-                        t.proc.cidsInUse = used | (1L << cid);
-                        t.mmCid = cid;
-                        return;
+                while (t.cpu < 0) {
+                    // The timeout covers an affinity changed by another thread while t waits: t may then use a
+                    // vCPU that was already free, and no release would hand it over.
+                    try {
+                        w.granted.awaitNanos(10_000_000L);
+                    } catch (InterruptedException e) {
+                        interrupted = true; // as awaitUninterruptibly: keep waiting, keep the interrupt
                     }
-                    freed.awaitUninterruptibly();
+                    if (t.cpu < 0 && (cpu = pick(t)) >= 0) {
+                        assign(t, cpu);
+                    }
                 }
             } finally {
-                waiting--;
+                queue.remove(w);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         } finally {
             lock.unlock();
         }
     }
 
+    private void assign(Task t, int cpu) {
+        owner[cpu] = t;
+        t.cpu = cpu;
+        // mm_cid: the lowest id no other running thread of the process holds (< CPUs, < threads).
+        long used = t.proc.cidsInUse;
+        int cid = Long.numberOfTrailingZeros(~used);
+        t.proc.cidsInUse = used | (1L << cid);
+        t.mmCid = cid;
+    }
+
     private int pick(Task t) {
-        long mask = t.affinity & allCpus();
-        if (mask == 0) {
-            mask = allCpus();
-        }
+        long mask = mask(t);
         int last = t.lastCpu;
         if (last >= 0 && last < ncpus && owner[last] == null && (mask & (1L << last)) != 0) {
             return last;
@@ -85,7 +107,12 @@ public final class Scheduler {
         return -1;
     }
 
-    /** Gives up {@code t}'s vCPU. */
+    private long mask(Task t) {
+        long mask = t.affinity & allCpus();
+        return mask == 0 ? allCpus() : mask;
+    }
+
+    /** Gives up {@code t}'s vCPU: it goes straight to the longest waiting task allowed on it, which alone wakes. */
     public void release(Task t) {
         lock.lock();
         try {
@@ -100,7 +127,13 @@ public final class Scheduler {
                 }
                 // A context switch: an rseq critical section in progress must restart (rseq_preempt).
                 Rseq.preempted(t);
-                freed.signalAll();
+                for (Waiter w : queue) {
+                    if (w.task.cpu < 0 && (mask(w.task) & (1L << c)) != 0) {
+                        assign(w.task, c);
+                        w.granted.signal();
+                        break;
+                    }
+                }
             }
         } finally {
             lock.unlock();
@@ -111,7 +144,12 @@ public final class Scheduler {
     public boolean contended() {
         lock.lock();
         try {
-            return waiting > 0;
+            for (Waiter w : queue) {
+                if (w.task.cpu < 0) {
+                    return true;
+                }
+            }
+            return false;
         } finally {
             lock.unlock();
         }

@@ -51,4 +51,56 @@ class SchedulerTest {
         s.acquire(b);
         assertEquals(0, b.cpu, "back on the cpu it last ran on");
     }
+
+    /**
+     * A freed vCPU goes to the task that has waited longest among those allowed on it, and the others keep waiting
+     * (the handoff that makes a context switch cost one wake-up, not one per waiter). A waiter whose affinity another
+     * thread widens onto a free vCPU takes it without anyone releasing.
+     */
+    @Test
+    @Timeout(30)
+    void freedCpuGoesToTheLongestWaitingAllowedTask() throws Exception {
+        Kernel k = new Kernel(KernelConfig.of(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
+                new ByteArrayOutputStream()).withCpus(2));
+        Task idle = k.idleTask();
+        Scheduler s = k.sched();
+        Task a = new Task(k, 10, idle.proc, null, null, null);
+        Task b = new Task(k, 11, idle.proc, null, null, null);
+        s.acquire(a);
+        s.acquire(b);
+        Task[] w = new Task[4];
+        Thread[] th = new Thread[4];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = new Task(k, 20 + i, idle.proc, null, null, null);
+            if (i == 0) {
+                w[i].setAffinity(2L); // only cpu 1
+            }
+            Task t = w[i];
+            th[i] = Thread.ofPlatform().start(() -> s.acquire(t));
+            while (!s.contended() || th[i].getState() != Thread.State.TIMED_WAITING) {
+                Thread.sleep(1);
+            }
+        }
+        s.release(a); // cpu 0: w[0] waited longest but may not run there; w[1] is next
+        th[1].join(5000);
+        assertEquals(0, w[1].cpu);
+        for (int i : new int[] {0, 2, 3}) {
+            assertEquals(-1, w[i].cpu, "still waiting: " + i);
+        }
+        s.release(b); // cpu 1: w[0]
+        th[0].join(5000);
+        assertEquals(1, w[0].cpu);
+        s.release(w[0]);
+        th[2].join(5000);
+        assertEquals(1, w[2].cpu, "FIFO: w[2] before w[3]");
+        assertEquals(-1, w[3].cpu);
+        w[3].setAffinity(2L); // only cpu 1: the release of cpu 0 cannot go to it
+        s.release(w[1]);
+        Thread.sleep(50);
+        assertEquals(-1, w[3].cpu);
+        w[3].setAffinity(1L); // now only cpu 0, which is free: it takes it with nobody releasing
+        th[3].join(5000);
+        assertEquals(0, w[3].cpu);
+        assertEquals(false, s.contended());
+    }
 }
