@@ -61,12 +61,13 @@ public final class Membarrier implements SyscallTable.Family {
                 if ((p.membarrierRegistrations & needed) == 0) {
                     return -Errno.EPERM;
                 }
-                if (cmd == PRIVATE_EXPEDITED_RSEQ && (flags & FLAG_CPU) != 0
-                        && (cpuId < 0 || cpuId >= t.kernel().sched().cpus())) {
-                    return cpuId < 0 ? -Errno.EINVAL : 0;
+                // With FLAG_CPU, a cpu past the last one targets nothing; a negative one means every cpu, as
+                // without the flag (Linux's membarrier_private_expedited only looks for cpu_id >= 0).
+                int cpu = (flags & FLAG_CPU) != 0 && cpuId >= 0 ? cpuId : -1;
+                if (cpu >= t.kernel().sched().cpus()) {
+                    return 0;
                 }
-                barrier(t, p.threads(), cmd == PRIVATE_EXPEDITED_RSEQ, cmd == PRIVATE_EXPEDITED_SYNC_CORE,
-                        (flags & FLAG_CPU) != 0 ? cpuId : -1);
+                barrier(t, p.threads(), cmd == PRIVATE_EXPEDITED_RSEQ, cmd == PRIVATE_EXPEDITED_SYNC_CORE, cpu);
                 return 0;
             }
             case GET_REGISTRATIONS -> {

@@ -46,6 +46,15 @@ class RseqTest {
         assertEquals(Files.readString(GuestPrograms.guestDir().resolve("rseq/rseq_abi.expected")), r.out());
     }
 
+    /** membarrier's RSEQ command: its one flag, a cpu_id past the last CPU, a negative one meaning every CPU. */
+    @Test
+    @Timeout(120)
+    void membarrierRseqArgumentsAsLinux() throws Exception {
+        Run r = run(2, null, "membarrier_rseq");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(Files.readString(GuestPrograms.guestDir().resolve("rseq/membarrier_rseq.expected")), r.out());
+    }
+
     @Test
     @Timeout(120)
     void perCpuCountersAreExactWithoutForcedPreemption() throws Exception {
