@@ -97,6 +97,12 @@ public final class JKernel implements AutoCloseable {
         return out;
     }
 
+    /** The syscall status table (Markdown): what docs/SYSCALLS.md holds. Boots nothing. */
+    public static String syscallStatusMarkdown() {
+        return new Kernel(KernelConfig.of(InputStream.nullInputStream(), OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream())).syscalls().statusMarkdown();
+    }
+
     /** Virtual CPUs. */
     public int cpus() {
         return kernel.sched().cpus();

@@ -1,11 +1,9 @@
 package dev.jkernel.cli;
 
-import dev.jkernel.kernel.Errno;
-import dev.jkernel.kernel.ErrnoException;
-import dev.jkernel.kernel.Kernel;
-import dev.jkernel.kernel.KernelConfig;
-import dev.jkernel.kernel.Preemption;
-import dev.jkernel.loader.Exec;
+import dev.jkernel.api.ExecException;
+import dev.jkernel.api.ExitStatus;
+import dev.jkernel.api.JKernel;
+import dev.jkernel.api.Linux;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** The command line: {@code jkernel run [--root DIR] [--sysroot DIR] [--strace] PROGRAM [ARGS...]}. */
@@ -80,47 +77,41 @@ public final class Main implements Callable<Integer> {
                 err.println("jkernel: --sysroot " + sysroot + ": not a directory");
                 return 125;
             }
-            Preemption forced = null;
+            String cwd = System.getProperty("user.dir");
+            if (root != null) {
+                cwd = "/";
+            }
+            JKernel.Builder b = JKernel.builder().root(root).sysroot(sysroot).cwd(cwd)
+                    .stdin(new FileInputStream(FileDescriptor.in)).stdout(new FileOutputStream(FileDescriptor.out))
+                    .stderr(err).terminal(isTty(0), isTty(1), isTty(2)).environment(System.getenv())
+                    .strace(strace ? err : null);
+            if (cpus > 0) {
+                b.cpus(cpus);
+            }
             if (preempt != null) {
                 try {
-                    forced = Preemption.parse(preempt);
+                    b.preemption(preempt);
                 } catch (IllegalArgumentException e) {
                     err.println("jkernel: --preempt: " + e.getMessage());
                     return 125;
                 }
             }
-            String cwd = System.getProperty("user.dir");
-            if (root != null) {
-                cwd = "/";
-            }
-            KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
-                    sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace ? err : null,
-                    new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), err,
-                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd, cpus, forced);
             List<String> argv = new ArrayList<>();
             argv.add(program);
             argv.addAll(args);
-            List<String> envp = new ArrayList<>();
-            for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-                envp.add(e.getKey() + "=" + e.getValue());
-            }
-            Kernel kernel = new Kernel(cfg);
-            try {
+            try (JKernel kernel = b.build()) {
                 long t0 = System.nanoTime();
-                int status = kernel.run(program, argv, envp);
+                ExitStatus status = kernel.process(program, argv).start().waitFor();
                 if (stats) {
                     double secs = (System.nanoTime() - t0) / 1e9;
                     long n = kernel.retiredInstructions();
                     err.printf("jkernel: %d instructions in %.3f s: %.1f MIPS; %d rseq aborts%n", n, secs,
                             n / secs / 1e6, kernel.rseqAborts());
                 }
-                return status;
-            } catch (ErrnoException e) {
-                err.println("jkernel: " + program + ": " + Errno.message(e.errno));
-                return e.errno == Errno.ENOENT ? 127 : 126;
-            } catch (Exec.ExecFormatException e) {
+                return status.shellStatus();
+            } catch (ExecException e) {
                 err.println("jkernel: " + e.getMessage());
-                return 126;
+                return e.errno() == Linux.ENOENT ? 127 : 126;
             }
         }
 
@@ -139,11 +130,10 @@ public final class Main implements Callable<Integer> {
     static final class Syscalls implements Callable<Integer> {
         @Override
         public Integer call() {
-            Kernel k = new Kernel(KernelConfig.of(System.in, System.out, System.err));
             System.out.print("# Syscall status (riscv64)\n\nGenerated from the syscall table by "
                     + "`./jkernel syscalls > docs/SYSCALLS.md`; do not edit by hand. Every syscall not listed as "
                     + "implemented answers -ENOSYS (visible with `--strace`).\n\n");
-            System.out.print(k.syscalls().statusMarkdown());
+            System.out.print(JKernel.syscallStatusMarkdown());
             return 0;
         }
     }

@@ -18,7 +18,10 @@ import java.util.concurrent.CompletableFuture;
 public final class UserModeHelper {
     private UserModeHelper() {}
 
-    /** What to run. {@code stdio} holds fds 0, 1, 2 (each a reference the helper takes over; null: left closed). */
+    /**
+     * What to run. {@code cwd} is checked to be a directory (null: the kernel's default). {@code stdio} holds fds 0,
+     * 1, 2 (each a reference the helper takes over; null: left closed).
+     */
     public record Request(String program, List<String> argv, List<String> envp, String cwd, OpenFile[] stdio) {}
 
     /** Why the exec failed: an errno and a message. */
@@ -102,7 +105,8 @@ public final class UserModeHelper {
             }
         }
         t.setFiles(files);
-        FsContext fs = new FsContext("/");
+        // No cwd asked for: the kernel's, as kernel_init gives pid 1 (not checked, like the CLI's host directory).
+        FsContext fs = new FsContext(r.cwd() != null ? "/" : k.config().cwd());
         t.setFs(fs);
         synchronized (k.tasklist) {
             t.proc.pgid = t.tgid();
