@@ -46,6 +46,15 @@ class JKernelTest {
                 .stderr(OutputStream.nullOutputStream()).build();
     }
 
+    /** Init reaps a process soon after it ends (waitFor answers as soon as it is a zombie). */
+    private static void awaitReaped(JKernel k, int pid) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (k.processes().stream().anyMatch(i -> i.pid() == pid) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(k.processes().stream().noneMatch(i -> i.pid() == pid), "init reaped " + pid);
+    }
+
     private static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
     }
@@ -210,11 +219,7 @@ class JKernelTest {
             assertFalse(me.kernelThread());
             p.destroy();
             p.waitFor();
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (k.processes().stream().anyMatch(i -> i.pid() == p.pid()) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertTrue(k.processes().stream().noneMatch(i -> i.pid() == p.pid()), "init reaped it");
+            awaitReaped(k, p.pid());
         }
     }
 
@@ -224,11 +229,7 @@ class JKernelTest {
             GuestProcess p = k.process(tool, "orphan").stdout(Stdio.pipe()).start();
             int orphan = Integer.parseInt(text(p.getInputStream().readAllBytes()).trim());
             assertEquals(0, p.waitFor().code());
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (k.processes().stream().anyMatch(i -> i.pid() == orphan) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(k.processes().stream().noneMatch(i -> i.pid() == orphan));
+            awaitReaped(k, orphan);
             assertEquals(1, k.processes().get(0).pid());
             assertEquals(7, k.process(tool, "exit", "7").start().waitFor().code(), "init still serves");
         }
@@ -299,7 +300,7 @@ class JKernelTest {
             assertEquals(pa.pid(), pb.pid(), "each kernel has its own pid space");
             assertEquals(5, pb.waitFor().code());
             assertTrue(pa.isAlive());
-            assertTrue(b.processes().stream().noneMatch(i -> i.pid() == pb.pid()));
+            awaitReaped(b, pb.pid());
             b.close();
             assertTrue(pa.isAlive(), "closing one kernel leaves the other alone");
             assertEquals(Linux.SIGKILL, a.syscalls().getpid() > 0 && pa.destroy() ? pa.waitFor().signal() : 0);
@@ -324,5 +325,20 @@ class JKernelTest {
         assertThrows(KernelClosedException.class, k::processes);
         assertThrows(KernelClosedException.class, () -> p.kill(Linux.SIGTERM));
         assertTrue(p.waitFor().signaled(), "the status survives close");
+    }
+
+    @Test
+    void theExampleRunsAsWritten() throws Exception {
+        java.io.PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true));
+        try {
+            EmbedExample.main(new String[] {tool});
+        } finally {
+            System.setOut(saved);
+        }
+        String text = out.toString();
+        assertTrue(text.startsWith("upper: exit 0\nHELLO FROM JAVA\nthrough a guest pipe\ncat: exit 0; processes: "),
+                text);
     }
 }
