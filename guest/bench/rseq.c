@@ -20,44 +20,17 @@ static double now(void)
 }
 
 #if defined(__riscv)
+#include "../rseq/rseq_riscv.h"
+
 static struct rseq __thread rs __attribute__((aligned(32)));
 
 static struct rseq *rseq_area(void)
 {
-    if (syscall(SYS_rseq, &rs, sizeof(rs), 0, 0xf1401073) != 0)
+    if (syscall(SYS_rseq, &rs, sizeof(rs), 0, RSEQ_SIG) != 0)
         return NULL;
     return &rs;
 }
 
-static int percpu_inc(struct rseq *r, long *base)
-{
-    int ret;
-    __asm__ volatile(
-        ".pushsection __rseq_cs, \"aw\"\n"
-        ".balign 32\n"
-        "3: .word 0, 0\n"
-        "   .dword 1f, 2f - 1f, 4f\n"
-        ".popsection\n"
-        "lla t0, 3b\n"
-        "sd t0, %[cs]\n"
-        "1:\n"
-        "lw t1, %[cpu]\n"
-        "slli t1, t1, 3\n"
-        "add t1, t1, %[base]\n"
-        "ld t2, 0(t1)\n"
-        "addi t2, t2, 1\n"
-        "sd t2, 0(t1)\n"
-        "2:\n"
-        "li %[ret], 0\n"
-        "j 5f\n"
-        ".word 0xf1401073\n"
-        "4: li %[ret], 1\n"
-        "5:\n"
-        : [ret] "=&r"(ret), [cs] "=m"(r->rseq_cs)
-        : [cpu] "m"(r->cpu_id), [base] "r"(base)
-        : "t0", "t1", "t2", "memory");
-    return ret;
-}
 #elif defined(__x86_64__)
 #include <sys/rseq.h>
 
