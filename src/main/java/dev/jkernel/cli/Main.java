@@ -1,9 +1,11 @@
 package dev.jkernel.cli;
 
-import dev.jkernel.api.ExecException;
-import dev.jkernel.api.ExitStatus;
-import dev.jkernel.api.JKernel;
-import dev.jkernel.api.Linux;
+import dev.jkernel.kernel.Errno;
+import dev.jkernel.kernel.ErrnoException;
+import dev.jkernel.kernel.Kernel;
+import dev.jkernel.kernel.KernelConfig;
+import dev.jkernel.kernel.Preemption;
+import dev.jkernel.loader.Exec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** The command line: {@code jkernel run [--root DIR] [--sysroot DIR] [--strace] PROGRAM [ARGS...]}. */
@@ -77,41 +80,47 @@ public final class Main implements Callable<Integer> {
                 err.println("jkernel: --sysroot " + sysroot + ": not a directory");
                 return 125;
             }
-            String cwd = System.getProperty("user.dir");
-            if (root != null) {
-                cwd = "/";
-            }
-            JKernel.Builder b = JKernel.builder().root(root).sysroot(sysroot).cwd(cwd)
-                    .stdin(new FileInputStream(FileDescriptor.in)).stdout(new FileOutputStream(FileDescriptor.out))
-                    .stderr(err).terminal(isTty(0), isTty(1), isTty(2)).environment(System.getenv())
-                    .strace(strace ? err : null);
-            if (cpus > 0) {
-                b.cpus(cpus);
-            }
+            Preemption forced = null;
             if (preempt != null) {
                 try {
-                    b.preemption(preempt);
+                    forced = Preemption.parse(preempt);
                 } catch (IllegalArgumentException e) {
                     err.println("jkernel: --preempt: " + e.getMessage());
                     return 125;
                 }
             }
+            String cwd = System.getProperty("user.dir");
+            if (root != null) {
+                cwd = "/";
+            }
+            KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
+                    sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace ? err : null,
+                    new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), err,
+                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd, cpus, forced);
             List<String> argv = new ArrayList<>();
             argv.add(program);
             argv.addAll(args);
-            try (JKernel kernel = b.build()) {
+            List<String> envp = new ArrayList<>();
+            for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+                envp.add(e.getKey() + "=" + e.getValue());
+            }
+            Kernel kernel = new Kernel(cfg);
+            try {
                 long t0 = System.nanoTime();
-                ExitStatus status = kernel.process(program, argv).start().waitFor();
+                int status = kernel.run(program, argv, envp);
                 if (stats) {
                     double secs = (System.nanoTime() - t0) / 1e9;
                     long n = kernel.retiredInstructions();
                     err.printf("jkernel: %d instructions in %.3f s: %.1f MIPS; %d rseq aborts%n", n, secs,
                             n / secs / 1e6, kernel.rseqAborts());
                 }
-                return status.shellStatus();
-            } catch (ExecException e) {
+                return status;
+            } catch (ErrnoException e) {
+                err.println("jkernel: " + program + ": " + Errno.message(e.errno));
+                return e.errno == Errno.ENOENT ? 127 : 126;
+            } catch (Exec.ExecFormatException e) {
                 err.println("jkernel: " + e.getMessage());
-                return e.errno() == Linux.ENOENT ? 127 : 126;
+                return 126;
             }
         }
 
@@ -130,10 +139,11 @@ public final class Main implements Callable<Integer> {
     static final class Syscalls implements Callable<Integer> {
         @Override
         public Integer call() {
+            Kernel k = new Kernel(KernelConfig.of(System.in, System.out, System.err));
             System.out.print("# Syscall status (riscv64)\n\nGenerated from the syscall table by "
                     + "`./jkernel syscalls > docs/SYSCALLS.md`; do not edit by hand. Every syscall not listed as "
                     + "implemented answers -ENOSYS (visible with `--strace`).\n\n");
-            System.out.print(JKernel.syscallStatusMarkdown());
+            System.out.print(k.syscalls().statusMarkdown());
             return 0;
         }
     }
