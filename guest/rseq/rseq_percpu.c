@@ -6,7 +6,7 @@
  * often the kernel preempts; the program prints the total, whether cpu_id matched getcpu, and whether aborts happened.
  */
 #define _GNU_SOURCE
-#include <linux/rseq.h>
+#include "rseq_riscv.h"
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,7 +16,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define RSEQ_SIG 0xf1401073
 #define MAX_CPUS 64
 
 static struct rseq __thread rs __attribute__((aligned(32)));
@@ -24,37 +23,6 @@ static long counters[MAX_CPUS];
 static long aborts;
 static long iterations;
 static int cpu_mismatch;
-
-static int percpu_inc(long *base)
-{
-    int ret;
-    __asm__ volatile(
-        ".pushsection __rseq_cs, \"aw\"\n"
-        ".balign 32\n"
-        "3: .word 0, 0\n"
-        "   .dword 1f, 2f - 1f, 4f\n"
-        ".popsection\n"
-        "lla t0, 3b\n"
-        "sd t0, %[cs]\n"
-        "1:\n"
-        "lw t1, %[cpu]\n"
-        "slli t1, t1, 3\n"
-        "add t1, t1, %[base]\n"
-        "ld t2, 0(t1)\n"
-        "addi t2, t2, 1\n"
-        "sd t2, 0(t1)\n"
-        "2:\n"
-        "li %[ret], 0\n"
-        "j 5f\n"
-        ".word 0xf1401073\n"
-        "4:\n"
-        "li %[ret], 1\n"
-        "5:\n"
-        : [ret] "=&r"(ret), [cs] "=m"(rs.rseq_cs)
-        : [cpu] "m"(rs.cpu_id), [base] "r"(base)
-        : "t0", "t1", "t2", "memory");
-    return ret;
-}
 
 static void *worker(void *arg)
 {
@@ -67,7 +35,7 @@ static void *worker(void *arg)
     if (syscall(SYS_getcpu, &cpu, NULL, NULL) == 0 && cpu != rs.cpu_id)
         __atomic_store_n(&cpu_mismatch, 1, __ATOMIC_RELAXED);
     for (long i = 0; i < iterations; i++) {
-        while (percpu_inc(counters))
+        while (percpu_inc(&rs, counters))
             __atomic_add_fetch(&aborts, 1, __ATOMIC_RELAXED);
     }
     if (syscall(SYS_rseq, &rs, sizeof(rs), RSEQ_FLAG_UNREGISTER, RSEQ_SIG) != 0) {

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -128,7 +129,9 @@ int main(void)
     /* setitimer's SIGALRM: SI_KERNEL. */
     struct itimerval once = {{0, 0}, {0, 5000}};
     setitimer(ITIMER_REAL, &once, NULL);
-    usleep(20000);
+    /* Wait for it through poll rather than a fixed sleep: a loaded machine may deliver it late. */
+    struct pollfd ready = {.fd = fd, .events = POLLIN};
+    poll(&ready, 1, 10000);
     n = rd(fd, si, sizeof si);
     printf("itimer: %ld %u code %d\n", n, si[0].ssi_signo, si[0].ssi_code);
 

@@ -116,7 +116,10 @@ public final class Main implements Callable<Integer> {
                 }
                 return status;
             } catch (ErrnoException e) {
-                err.println("jkernel: " + program + ": " + Errno.message(e.errno));
+                // ENOENT for a file that exists means its ELF interpreter is missing: say where to look.
+                boolean interp = e.errno == Errno.ENOENT && root == null && Files.isRegularFile(Path.of(program));
+                err.println("jkernel: " + program + ": " + Errno.message(e.errno) + (interp
+                        ? " (its dynamic loader was not found: try --sysroot /usr/riscv64-linux-gnu)" : ""));
                 return e.errno == Errno.ENOENT ? 127 : 126;
             } catch (Exec.ExecFormatException e) {
                 err.println("jkernel: " + e.getMessage());

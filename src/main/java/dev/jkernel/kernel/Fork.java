@@ -20,6 +20,15 @@ public final class Fork {
      * With CLONE_VFORK, returns only once the child has exec'd or exited.
      */
     public static long kernelClone(Task parent, KernelCloneArgs args) {
+        return kernelClone(parent, args, null);
+    }
+
+    /**
+     * As above; with {@code adopt} non-null the child runs on that existing host thread instead of a new one (a host
+     * thread of an embedding application entering the kernel: see {@link HostThreads}). The adopted task is not
+     * started: its thread makes its syscalls itself.
+     */
+    static long kernelClone(Task parent, KernelCloneArgs args, Thread adopt) {
         long err = checkFlags(parent, args);
         if (err != 0) {
             return err;
@@ -136,7 +145,12 @@ public final class Fork {
             child.vforkDone = vfork;
         }
         int tid = child.tid;
-        k.start(child);
+        if (adopt != null) {
+            child.thread = adopt;
+            child.host = true;
+        } else {
+            k.start(child);
+        }
         if (vfork != null) {
             // The parent sleeps until the child has exec'd or exited (killable, as on Linux).
             VforkDone v = vfork;

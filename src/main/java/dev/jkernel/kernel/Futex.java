@@ -2,9 +2,8 @@ package dev.jkernel.kernel;
 
 import dev.jkernel.mm.AddressSpace;
 import dev.jkernel.mm.GuestFault;
+import dev.jkernel.mm.PageAtomics;
 
-import java.lang.reflect.Field;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -591,67 +590,20 @@ public final class Futex {
     // atomic access to guest words
     // ------------------------------------------------------------------------------------------------------------
 
-    /**
-     * Atomic 32-bit access to an aligned word of a guest page array, with the same mechanism as the interpreter's
-     * atomics (sun.misc.Unsafe on the byte[]; HotSpot aligns array bases to 8 bytes), so a compare-and-swap here is
-     * atomic with respect to the guest's AMOs and LR/SC on the same word. Without Unsafe it falls back to a lock,
-     * which is atomic only among the kernel's own futex operations.
-     */
-    @SuppressWarnings("removal")
+    /** Atomic 32-bit access to aligned guest words, shared with the interpreter's AMOs ({@link PageAtomics}). */
     static final class UserWord {
         private UserWord() {}
-
-        private static final sun.misc.Unsafe U;
-        private static final long BASE;
-
-        static {
-            sun.misc.Unsafe u = null;
-            long base = 0;
-            try {
-                if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-                    Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-                    f.setAccessible(true);
-                    u = (sun.misc.Unsafe) f.get(null);
-                    base = u.arrayBaseOffset(byte[].class);
-                    if ((base & 7) != 0 || u.arrayIndexScale(byte[].class) != 1) {
-                        u = null;
-                    }
-                }
-            } catch (Throwable x) {
-                u = null;
-            }
-            U = u;
-            BASE = base;
-        }
-
-        private static final Object FALLBACK_LOCK = new Object();
 
         static int load(AddressSpace mm, long uaddr) throws GuestFault {
             return load(mm.page(uaddr, GuestFault.READ), (int) (uaddr & AddressSpace.PAGE_MASK));
         }
 
         static int load(byte[] page, int o) {
-            if (U != null) {
-                return U.getIntVolatile(page, BASE + o);
-            }
-            synchronized (FALLBACK_LOCK) {
-                return (page[o] & 0xff) | (page[o + 1] & 0xff) << 8 | (page[o + 2] & 0xff) << 16 | page[o + 3] << 24;
-            }
+            return PageAtomics.load32(page, o);
         }
 
         static boolean cas(byte[] page, int o, int expect, int value) {
-            if (U != null) {
-                return U.compareAndSwapInt(page, BASE + o, expect, value);
-            }
-            synchronized (FALLBACK_LOCK) {
-                if (load(page, o) != expect) {
-                    return false;
-                }
-                for (int i = 0; i < 4; i++) {
-                    page[o + i] = (byte) (value >>> (8 * i));
-                }
-                return true;
-            }
+            return PageAtomics.cas32(page, o, expect, value);
         }
     }
 }

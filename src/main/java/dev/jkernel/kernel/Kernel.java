@@ -206,16 +206,31 @@ public final class Kernel {
         Thread th = Thread.ofPlatform().daemon(true).name("jkernel-" + t.tid).unstarted(() -> taskMain(t));
         t.thread = th;
         synchronized (threads) {
+            threads.removeIf(x -> !x.isAlive());
             threads.add(th);
         }
         th.start();
+    }
+
+    /** Whether {@code th} is one of the host threads this kernel started for its tasks. */
+    public boolean ownsThread(Thread th) {
+        synchronized (threads) {
+            return threads.contains(th);
+        }
+    }
+
+    /** The host threads this kernel has started that are still alive (tests of shutdown). */
+    public List<Thread> liveThreads() {
+        synchronized (threads) {
+            return threads.stream().filter(Thread::isAlive).toList();
+        }
     }
 
     private void taskMain(Task t) {
         try {
             if (t.kthreadFn != null) {
                 t.kthreadFn.accept(t);
-                if (t.mm() == null) {
+                if (t.mm() == null || t.exiting) {
                     Exit.doExit(t);
                     return;
                 }
@@ -236,6 +251,7 @@ public final class Kernel {
 
     /** A process has died (it is a zombie now, or released if nobody waits for it). */
     void procDied(Proc p) {
+        p.death.complete(p.waitStatus);
         if (strace != null && !p.kernelThread) {
             strace.processExit(p.tgid, p.waitStatus);
         }
@@ -284,6 +300,125 @@ public final class Kernel {
         }
         int st = initStatus;
         return (st & 0x7f) == 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Library mode: a resident init
+    // ------------------------------------------------------------------------------------------------------------
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<java.util.function.Consumer<Task>> initWork =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final WaitQueue initWake = new WaitQueue();
+    private volatile Task initTask;
+    private volatile boolean shutDown;
+    private final HostThreads hostThreads = new HostThreads(this);
+
+    /**
+     * Boots for library mode: pid 1 is a kernel thread that stays (it reaps the orphans and the processes spawned for
+     * the embedding application, and runs {@link #initWork} requests), pid 2 kthreadd. Returns once both exist; the
+     * kernel then lives until {@link #shutdown}.
+     */
+    public void boot() {
+        Task idle = idleTask();
+        long init = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(this::residentInit));
+        long kd = startKthreadd(idle);
+        initTask = task(1);
+        kthreaddDone.countDown();
+        if (init != 1 || kd != 2 || initTask == null || kthreaddTask == null) {
+            shutdown();
+            throw new IllegalStateException("boot: pid 1 and 2 expected, got " + init + " and " + kd);
+        }
+        // Their own threads name them too; named here as well so that a listing right after boot shows the names.
+        initTask.comm = "init";
+        kthreaddTask.comm = "kthreadd";
+    }
+
+    /** pid 1 of library mode: reap every zombie child, run the work queued for init, until killed. */
+    private void residentInit(Task t) {
+        t.comm = "init";
+        awaitKthreadd();
+        t.setFiles(new FdTable());
+        t.setFs(new FsContext(config.cwd()));
+        Proc self = t.proc;
+        synchronized (tasklist) {
+            self.pgid = 1;
+            self.sid = 1;
+        }
+        while (!t.fatalPending()) {
+            initWake.addWaiter(t);
+            try {
+                self.childWait.await(t, () -> !initWork.isEmpty() || hasZombie(self), WaitQueue.FOREVER, false);
+            } finally {
+                initWake.removeWaiter(t);
+            }
+            synchronized (tasklist) {
+                for (Proc c : List.copyOf(self.children)) {
+                    if (c.state == Proc.State.ZOMBIE) {
+                        Exit.release(this, c);
+                    }
+                }
+            }
+            java.util.function.Consumer<Task> w;
+            while ((w = initWork.poll()) != null) {
+                w.accept(t);
+            }
+        }
+        // Work that came too late is still run (a killed init creates nothing: its requests fail cleanly).
+        java.util.function.Consumer<Task> w;
+        while ((w = initWork.poll()) != null) {
+            w.accept(t);
+        }
+    }
+
+    private boolean hasZombie(Proc p) {
+        synchronized (tasklist) {
+            for (Proc c : p.children) {
+                if (c.state == Proc.State.ZOMBIE) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private void awaitKthreadd() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                kthreaddDone.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs {@code work} on pid 1's thread, as pid 1 (library mode: processes are created there, so that they are
+     * init's children and come from the one clone path). Returns false when the kernel is shut down.
+     */
+    public boolean initWork(java.util.function.Consumer<Task> work) {
+        Task init = initTask;
+        if (init == null || shutDown) {
+            return false;
+        }
+        initWork.add(work);
+        initWake.wakeAll();
+        init.unpark();
+        return true;
+    }
+
+    /** The host threads of library mode. */
+    public HostThreads hostThreads() {
+        return hostThreads;
+    }
+
+    /** Whether {@link #shutdown} has begun. */
+    public boolean isShutDown() {
+        return shutDown;
     }
 
     /** Starts kthreadd as a child of {@code idle}; returns its pid. */
@@ -370,13 +505,17 @@ public final class Kernel {
     }
 
     /** Kills every task left and waits (briefly) for their host threads to end. */
-    void shutdown() {
+    public void shutdown() {
+        shutDown = true;
         timerService.shutdown();
         List<Task> all;
         synchronized (tasklist) {
             all = new ArrayList<>(tasks.values());
             for (Proc p : procs.values()) {
-                p.groupExiting = true;
+                if (!p.groupExiting) {
+                    p.groupExiting = true;
+                    p.groupExitCode = Exit.killedStatus(Signals.SIGKILL, false); // killed, as they are
+                }
             }
         }
         for (Task t : all) {
@@ -390,6 +529,7 @@ public final class Kernel {
         synchronized (threads) {
             ts = new ArrayList<>(threads);
         }
+        hostThreads.shutdown();
         long deadline = System.nanoTime() + 2_000_000_000L;
         for (Thread th : ts) {
             long left = deadline - System.nanoTime();

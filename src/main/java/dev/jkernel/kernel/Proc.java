@@ -73,6 +73,46 @@ public final class Proc {
     /** CPU time of reaped children (nanoseconds), for RUSAGE_CHILDREN and times(). */
     long childrenCpuNanos;
 
+    /** Completed with the wait status when the process dies (library mode's waitFor). */
+    final java.util.concurrent.CompletableFuture<Integer> death = new java.util.concurrent.CompletableFuture<>();
+
+    /** The wait status once the process has died (whether or not reaped since). */
+    public java.util.concurrent.CompletableFuture<Integer> death() {
+        return death;
+    }
+
+    /** The process has not died yet. */
+    public boolean alive() {
+        synchronized (kernel.tasklist) {
+            return state == State.ALIVE;
+        }
+    }
+
+    /** One letter as /proc/PID/stat shows it: R (running or runnable), S (sleeping), T (stopped), Z (zombie). */
+    public char stateLetter() {
+        synchronized (kernel.tasklist) {
+            if (state != State.ALIVE) {
+                return 'Z';
+            }
+            if (groupStop) {
+                return 'T';
+            }
+            for (Task t : threads) {
+                if (t.cpu >= 0) {
+                    return 'R';
+                }
+            }
+            return 'S';
+        }
+    }
+
+    /** The command name of the process (its leader's comm). */
+    public String comm() {
+        synchronized (kernel.tasklist) {
+            return leader == null ? "" : leader.comm;
+        }
+    }
+
     Proc(Kernel kernel, int tgid, boolean kernelThread, long[][] rlimits) {
         this.kernel = kernel;
         this.tgid = tgid;

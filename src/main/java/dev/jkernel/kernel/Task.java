@@ -58,6 +58,8 @@ public final class Task {
     private boolean gaveUpCpu;
 
     Thread thread;
+    /** A host thread of the embedding application adopted by this task (it never runs guest code). */
+    volatile boolean host;
 
     // ---- exit ----
     /** This thread is leaving: the run loop stops at its next check. */

@@ -30,12 +30,19 @@ public final class WaitQueue {
         }
         waiters.add(t);
         t.blockBegin();
+        // A host thread (library mode) may be interrupted by its application: that interrupts an interruptible
+        // sleep like a signal; an uninterruptible one goes on (the flag is cleared meanwhile so that park does not
+        // spin) and the flag is set again on the way out.
+        boolean hostInterrupted = false;
         try {
             while (true) {
                 if (ready.getAsBoolean()) {
                     return READY;
                 }
-                if (t.fatalPending() || (interruptible && t.interruptPending())) {
+                if (t.host && Thread.interrupted()) {
+                    hostInterrupted = true;
+                }
+                if (t.fatalPending() || (interruptible && (t.interruptPending() || hostInterrupted))) {
                     return INTERRUPTED;
                 }
                 if (deadline == FOREVER) {
@@ -51,6 +58,9 @@ public final class WaitQueue {
         } finally {
             waiters.remove(t);
             t.blockEnd();
+            if (hostInterrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -76,6 +76,13 @@ class CliTest {
         assertEquals("", r.err());
     }
 
+    /** Issue 3's contract: the program the CLI is given is pid 1, as in a container (its status is its pid here). */
+    @Test
+    void theProgramIsPid1() throws Exception {
+        Path p = program("pid", addi(A7, 0, 172), ECALL, addi(A7, 0, 94), ECALL); // exit_group(getpid())
+        assertEquals(1, cli("run", p.toString()).status());
+    }
+
     @Test
     void aFaultIsSigsegvWithOneLine() throws Exception {
         Path p = program("segv", LD_A0_FROM_ZERO);

@@ -1,0 +1,290 @@
+package dev.jkernel.api;
+
+import dev.jkernel.kernel.Kernel;
+import dev.jkernel.kernel.KernelConfig;
+import dev.jkernel.kernel.Preemption;
+import dev.jkernel.kernel.Proc;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A jkernel booted inside this JVM: the embedding API's entry point.
+ *
+ * <pre>{@code
+ * try (JKernel k = JKernel.builder().cpus(2).build()) {
+ *     GuestProcess p = k.process("/bin/cat").stdin("hi\n".getBytes()).stdout(Stdio.pipe()).start();
+ *     String out = new String(p.getInputStream().readAllBytes());
+ *     ExitStatus st = p.waitFor();
+ * }
+ * }</pre>
+ *
+ * <p>Boot makes pid 1, a resident init (a kernel thread that reaps orphans and the processes started here, and lives
+ * until {@link #close()}), and pid 2, kthreadd. {@link #process} starts programs as init's children;
+ * {@link #syscalls()} lets any Java thread call into the kernel. Kernels share nothing: several in one JVM are
+ * isolated. All methods are thread-safe.
+ */
+public final class JKernel implements AutoCloseable {
+    private final Kernel kernel;
+    private final Map<String, String> env;
+    private final InputStream stdin;
+    private final OutputStream stdout, stderr;
+    private final boolean[] tty;
+    private final String cwd;
+    private final Syscalls syscalls = new Syscalls(this);
+    private volatile boolean closed;
+
+    private JKernel(Builder b, KernelConfig cfg) {
+        this.env = Map.copyOf(b.env);
+        this.stdin = cfg.stdin();
+        this.stdout = cfg.stdout();
+        this.stderr = cfg.stderr();
+        this.tty = cfg.ttyStdio().clone();
+        this.cwd = cfg.cwd();
+        this.kernel = new Kernel(cfg);
+        kernel.boot();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A process to start: {@code program} is a guest path (relative ones from the working directory), argv[0] is
+     * {@code program} and the rest {@code args}.
+     */
+    public GuestProcessBuilder process(String program, String... args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(Objects.requireNonNull(program, "program"));
+        for (String a : args) {
+            argv.add(Objects.requireNonNull(a, "argument"));
+        }
+        return process(program, argv);
+    }
+
+    /** A process to start with an explicit argv (argv[0] need not be the program's path). */
+    public GuestProcessBuilder process(String program, List<String> argv) {
+        checkOpen();
+        if (program.isEmpty()) {
+            throw new IllegalArgumentException("empty program path");
+        }
+        return new GuestProcessBuilder(this, program, argv, env);
+    }
+
+    /** Syscalls from the calling Java thread (see {@link Syscalls}). */
+    public Syscalls syscalls() {
+        checkOpen();
+        return syscalls;
+    }
+
+    /** The kernel's processes (kernel threads included), by pid. */
+    public List<ProcessInfo> processes() {
+        checkOpen();
+        List<ProcessInfo> out = new ArrayList<>();
+        for (Proc p : kernel.procs()) {
+            out.add(new ProcessInfo(p.tgid(), p.ppid(), p.comm(), p.stateLetter(), p.isKernelThread()));
+        }
+        out.sort(Comparator.comparingInt(ProcessInfo::pid));
+        return out;
+    }
+
+    /** The syscall status table (Markdown): what docs/SYSCALLS.md holds. Boots nothing. */
+    public static String syscallStatusMarkdown() {
+        return new Kernel(KernelConfig.of(InputStream.nullInputStream(), OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream())).syscalls().statusMarkdown();
+    }
+
+    /** Virtual CPUs. */
+    public int cpus() {
+        return kernel.sched().cpus();
+    }
+
+    /** Guest instructions retired by the tasks that have exited. */
+    public long retiredInstructions() {
+        return kernel.retiredInstructions();
+    }
+
+    /** rseq critical sections aborted by the tasks that have exited. */
+    public long rseqAborts() {
+        return kernel.rseqAborts();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Shuts the kernel down: every task is killed (calls blocked in it end with {@link KernelClosedException}),
+     * every thread it started is joined, every descriptor is closed (flushing output streams; the application's own
+     * streams are never closed). Idempotent; afterwards everything but {@link GuestProcess#waitFor} and
+     * {@link #isClosed()} throws {@link KernelClosedException}.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        kernel.shutdown();
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new KernelClosedException();
+        }
+    }
+
+    Kernel kernel() {
+        return kernel;
+    }
+
+    InputStream defaultStdin() {
+        return stdin;
+    }
+
+    OutputStream defaultStdout() {
+        return stdout;
+    }
+
+    OutputStream defaultStderr() {
+        return stderr;
+    }
+
+    boolean tty(int fd) {
+        return tty[fd];
+    }
+
+    String defaultCwd() {
+        return cwd;
+    }
+
+    /** How to boot a kernel. Every setting has a default; {@link #build()} boots. */
+    public static final class Builder {
+        private int cpus;
+        private Path root, sysroot;
+        private final Map<String, String> env = new LinkedHashMap<>(Map.of("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        private String cwd = "/";
+        private InputStream stdin = InputStream.nullInputStream();
+        private OutputStream stdout = System.out, stderr = System.err;
+        private final boolean[] tty = new boolean[3];
+        private PrintStream strace;
+        private Preemption preempt;
+
+        private Builder() {}
+
+        /** Virtual CPUs, 1 to 64 (default: the host's cores, at most 64). */
+        public Builder cpus(int n) {
+            if (n < 1 || n > 64) {
+                throw new IllegalArgumentException("virtual CPUs must be between 1 and 64, not " + n);
+            }
+            cpus = n;
+            return this;
+        }
+
+        /**
+         * A host directory confined as the guest's "/" (no escape by ".." or symlinks); null (the default): the
+         * host's own file system, unconfined, as qemu-user shows it.
+         */
+        public Builder root(Path dir) {
+            root = dir;
+            return this;
+        }
+
+        /** A host directory searched first for absolute paths (qemu's -L), or null. */
+        public Builder sysroot(Path dir) {
+            sysroot = dir;
+            return this;
+        }
+
+        /** The environment processes get by default (replaces the default PATH=/usr/local/bin:/usr/bin:/bin). */
+        public Builder environment(Map<String, String> environment) {
+            env.clear();
+            environment.forEach(this::env);
+            return this;
+        }
+
+        /** One variable of the default environment. */
+        public Builder env(String name, String value) {
+            if (name.isEmpty() || name.indexOf('=') >= 0) {
+                throw new IllegalArgumentException("bad environment variable name: \"" + name + "\"");
+            }
+            env.put(name, Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** The default working directory (a guest path; default "/"). */
+        public Builder cwd(String guestDir) {
+            cwd = Objects.requireNonNull(guestDir, "guestDir");
+            return this;
+        }
+
+        /** What processes read as stdin unless redirected (default: nothing, end of file at once). */
+        public Builder stdin(InputStream in) {
+            stdin = Objects.requireNonNull(in, "in");
+            return this;
+        }
+
+        /** Where processes' stdout goes unless redirected (default: System.out). */
+        public Builder stdout(OutputStream out) {
+            stdout = Objects.requireNonNull(out, "out");
+            return this;
+        }
+
+        /** Where processes' stderr and the kernel's one-line diagnostics go (default: System.err). */
+        public Builder stderr(OutputStream err) {
+            stderr = Objects.requireNonNull(err, "err");
+            return this;
+        }
+
+        /** Whether the default stdin, stdout, stderr answer terminal ioctls (the CLI passes the host's answer). */
+        public Builder terminal(boolean in, boolean out, boolean err) {
+            tty[0] = in;
+            tty[1] = out;
+            tty[2] = err;
+            return this;
+        }
+
+        /** Print every syscall in strace's format to {@code out} (null: off). */
+        public Builder strace(PrintStream out) {
+            strace = out;
+            return this;
+        }
+
+        /**
+         * Forced preemptions: "every:N", "random:SEED[:MAX]" or "at:N1,N2,..." (instruction counts of each thread).
+         *
+         * @throws IllegalArgumentException for a malformed spec
+         */
+        public Builder preemption(String spec) {
+            preempt = spec == null ? null : Preemption.parse(spec);
+            return this;
+        }
+
+        /**
+         * Boots the kernel.
+         *
+         * @throws IllegalArgumentException when the root or sysroot is not a directory
+         */
+        public JKernel build() {
+            if (root != null && !Files.isDirectory(root)) {
+                throw new IllegalArgumentException("root " + root + ": not a directory");
+            }
+            if (sysroot != null && !Files.isDirectory(sysroot)) {
+                throw new IllegalArgumentException("sysroot " + sysroot + ": not a directory");
+            }
+            KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
+                    sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace, stdin, stdout, stderr,
+                    tty.clone(), cwd, cpus, preempt);
+            return new JKernel(this, cfg);
+        }
+    }
+}
