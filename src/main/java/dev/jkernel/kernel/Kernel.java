@@ -453,12 +453,7 @@ public final class Kernel {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        FdTable files = new FdTable();
-        boolean[] tty = config.ttyStdio();
-        files.install(StreamFile.input(config.stdin(), tty[0]), false);
-        files.install(StreamFile.output(config.stdout(), tty[1]), false);
-        files.install(StreamFile.output(config.stderr(), tty[2]), false);
-        t.setFiles(files);
+        t.setFiles(consoleFiles());
         t.setFs(new FsContext(config.cwd()));
         synchronized (tasklist) {
             t.proc.pgid = 1;
@@ -490,16 +485,12 @@ public final class Kernel {
             int pid = allocPid(0);
             Proc p = new Proc(this, pid, true, Rlimits.defaults());
             p.parent = idle.proc;
-            t = new Task(this, pid, p, null, new FdTable(), new FsContext(config.cwd()));
+            t = new Task(this, pid, p, null, consoleFiles(), new FsContext(config.cwd()));
             p.leader = t;
             p.threads.add(t);
             procs.put(pid, p);
             tasks.put(pid, t);
         }
-        boolean[] tty = config.ttyStdio();
-        t.files().install(StreamFile.input(config.stdin(), tty[0]), false);
-        t.files().install(StreamFile.output(config.stdout(), tty[1]), false);
-        t.files().install(StreamFile.output(config.stderr(), tty[2]), false);
         Exec.execve(t, program, argv, envp);
         return t;
     }
@@ -543,5 +534,15 @@ public final class Kernel {
                 return;
             }
         }
+    }
+
+    /** A fd table holding the configured console as fds 0, 1 and 2 (what kernel_init gives pid 1). */
+    private FdTable consoleFiles() {
+        FdTable files = new FdTable();
+        boolean[] tty = config.ttyStdio();
+        files.install(StreamFile.input(config.stdin(), tty[0]), false);
+        files.install(StreamFile.output(config.stdout(), tty[1]), false);
+        files.install(StreamFile.output(config.stderr(), tty[2]), false);
+        return files;
     }
 }
