@@ -31,8 +31,15 @@ static void *worker(void *arg)
         perror("rseq");
         exit(2);
     }
-    unsigned cpu;
-    if (syscall(SYS_getcpu, &cpu, NULL, NULL) == 0 && cpu != rs.cpu_id)
+    /* A preemption may migrate us between the two reads: only a mismatch seen with no cpu change around it counts. */
+    unsigned cpu, before, after;
+    int tries = 0;
+    do {
+        before = __atomic_load_n(&rs.cpu_id, __ATOMIC_RELAXED);
+        syscall(SYS_getcpu, &cpu, NULL, NULL);
+        after = __atomic_load_n(&rs.cpu_id, __ATOMIC_RELAXED);
+    } while (before != after && ++tries < 100);
+    if (before == after && cpu != after)
         __atomic_store_n(&cpu_mismatch, 1, __ATOMIC_RELAXED);
     for (long i = 0; i < iterations; i++) {
         while (percpu_inc(&rs, counters))
