@@ -1,5 +1,6 @@
 package dev.jkernel.api;
 
+import dev.jkernel.host.HostOps;
 import dev.jkernel.kernel.Kernel;
 import dev.jkernel.kernel.KernelConfig;
 import dev.jkernel.kernel.Preemption;
@@ -178,6 +179,8 @@ public final class JKernel implements AutoCloseable {
         private final boolean[] tty = new boolean[3];
         private PrintStream strace;
         private Preemption preempt;
+        private HostOps host;
+        private Long seed;
 
         private Builder() {}
 
@@ -270,6 +273,27 @@ public final class JKernel implements AutoCloseable {
         }
 
         /**
+         * The host operations the kernel runs on (threads, clocks, entropy; default {@link HostOps#jvm()}). A
+         * deterministic instance serves one kernel only.
+         */
+        public Builder hostOps(HostOps ops) {
+            host = ops;
+            seed = null;
+            return this;
+        }
+
+        /**
+         * Deterministic mode: one guest thread at a time in an order drawn from {@code seed}, virtual time, seeded
+         * randomness; the same seed and the same input give the same output and syscall trace. Shorthand for
+         * {@code hostOps(HostOps.deterministic(seed))} made afresh for each {@link #build()}.
+         */
+        public Builder deterministic(long seed) {
+            this.seed = seed;
+            host = null;
+            return this;
+        }
+
+        /**
          * Boots the kernel.
          *
          * @throws IllegalArgumentException when the root or sysroot is not a directory
@@ -283,7 +307,7 @@ public final class JKernel implements AutoCloseable {
             }
             KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
                     sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace, stdin, stdout, stderr,
-                    tty.clone(), cwd, cpus, preempt);
+                    tty.clone(), cwd, cpus, preempt, seed != null ? HostOps.deterministic(seed) : host);
             return new JKernel(this, cfg);
         }
     }

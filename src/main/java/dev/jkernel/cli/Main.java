@@ -1,5 +1,6 @@
 package dev.jkernel.cli;
 
+import dev.jkernel.host.HostOps;
 import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
 import dev.jkernel.kernel.Kernel;
@@ -56,6 +57,11 @@ public final class Main implements Callable<Integer> {
                 + "random:SEED[:MAX] or at:N1,N2,... (instruction counts of each thread).")
         String preempt;
 
+        @Option(names = "--deterministic", paramLabel = "SEED", description = "One guest thread at a time in an "
+                + "order drawn from SEED, virtual time, seeded randomness: the same seed and input give the same "
+                + "output and syscall trace.")
+        Long deterministic;
+
         @Option(names = "--stats", description = "At exit, print guest instructions retired and the rate to stderr.")
         boolean stats;
 
@@ -96,7 +102,8 @@ public final class Main implements Callable<Integer> {
             KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
                     sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace ? err : null,
                     new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), err,
-                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd, cpus, forced);
+                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd, cpus, forced,
+                    deterministic == null ? HostOps.jvm() : HostOps.deterministic(deterministic));
             List<String> argv = new ArrayList<>();
             argv.add(program);
             argv.addAll(args);

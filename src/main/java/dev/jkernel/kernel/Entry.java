@@ -18,12 +18,12 @@ final class Entry {
     /** Instructions a task runs before the loop looks at its work (the time slice, in instructions). */
     static final long SLICE = 1_000_000;
 
-    /** Runs a user task until it exits, then does its exit. */
+    /** Runs a user task until it exits, then does its exit. The task owns a vCPU throughout (see taskMain). */
     static void runUser(Task t) {
         Kernel k = t.kernel();
+        Scheduler sched = k.sched();
         ExecutionEngine engine = t.engine;
         CpuContext ctx = t.ctx;
-        k.sched().acquire(t);
         Preemption forced = k.config().preempt();
         if (forced != null && t.preemptCursor == null) {
             t.preemptCursor = forced.cursor(t.tid);
@@ -31,9 +31,9 @@ final class Entry {
         Preemption.Cursor cursor = t.preemptCursor;
         try {
             while (!t.exiting) {
-                long budget = SLICE;
+                long budget = sched.budget(t, SLICE);
                 if (cursor != null) {
-                    budget = Math.max(1, Math.min(SLICE, cursor.next - ctx.instret));
+                    budget = Math.max(1, Math.min(budget, cursor.next - ctx.instret));
                 }
                 int stop = engine.run(ctx, t.mm(), budget);
                 t.kernelEntries++;
@@ -72,7 +72,6 @@ final class Entry {
         } finally {
             k.addRetired(ctx.instret);
             k.addRseqAborts(t.rseqAborts);
-            k.sched().release(t);
         }
         Exit.doExit(t);
     }
@@ -165,8 +164,7 @@ final class Entry {
                 // --preempt: a real context switch at a chosen instruction.
                 t.forcePreempt = false;
                 t.needResched = false;
-                t.kernel().sched().release(t);
-                t.kernel().sched().acquire(t);
+                t.kernel().sched().preempt(t);
                 continue;
             }
             if (t.needResched) {

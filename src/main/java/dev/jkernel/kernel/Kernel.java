@@ -6,6 +6,7 @@ import dev.jkernel.fs.FdTable;
 import dev.jkernel.fs.FsContext;
 import dev.jkernel.fs.StreamFile;
 import dev.jkernel.fs.Vfs;
+import dev.jkernel.host.HostOps;
 import dev.jkernel.loader.Exec;
 import dev.jkernel.syscall.FileSyscalls;
 import dev.jkernel.syscall.FutexSyscalls;
@@ -44,9 +45,10 @@ public final class Kernel {
     private final Scheduler sched;
     private final Futex futex = new Futex();
     private final int hostUid, hostGid;
-    private final long bootNanos = System.nanoTime();
+    private final HostOps host;
+    private final long bootNanos;
     private final LongAdder retired = new LongAdder();
-    private final TimerService timerService = new TimerService("jkernel-timers");
+    private final TimerService timerService;
 
     /** Linux's tasklist_lock: guards the pid tables and every relation between tasks and processes. */
     final Object tasklist = new Object();
@@ -65,14 +67,21 @@ public final class Kernel {
 
     public Kernel(KernelConfig config) {
         this.config = config;
+        this.host = config.host();
+        if (host.virtualClock() != null && !host.virtualClock().claim()) {
+            throw new IllegalArgumentException("a deterministic HostOps serves one kernel only; make one per kernel");
+        }
         this.arch = new Riscv64();
         this.vfs = new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
                 new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(), new Membarrier(),
                 new FutexSyscalls(), new TimerSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
-        this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
-                : Math.min(64, Runtime.getRuntime().availableProcessors()));
+        this.sched = Scheduler.create(config.cpus() > 0 ? config.cpus()
+                : Math.min(64, Runtime.getRuntime().availableProcessors()), host);
+        this.bootNanos = host.monotonicNanos();
+        this.timerService = new TimerService("jkernel-timers", host,
+                sched instanceof DeterministicScheduler d ? d : null);
         this.hostUid = hostId("unix:uid");
         this.hostGid = hostId("unix:gid");
     }
@@ -149,7 +158,27 @@ public final class Kernel {
 
     /** Nanoseconds since boot (CLOCK_BOOTTIME; also the base of /proc/uptime). */
     public long uptimeNanos() {
-        return System.nanoTime() - bootNanos;
+        return sched.monotonicNanos() - bootNanos;
+    }
+
+    /** The host operations this kernel runs on. */
+    public HostOps host() {
+        return host;
+    }
+
+    /** CLOCK_MONOTONIC in nanoseconds: the host's, or the virtual clock of a deterministic kernel. */
+    public long monotonicNanos() {
+        return sched.monotonicNanos();
+    }
+
+    /** CLOCK_REALTIME in nanoseconds since the epoch. */
+    public long realtimeNanos() {
+        return host.realtimeNanos();
+    }
+
+    /** Random bytes from the host (AT_RANDOM, getrandom, /dev/urandom). */
+    public void entropy(byte[] buf) {
+        host.entropy(buf);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -203,12 +232,13 @@ public final class Kernel {
 
     /** Starts a new task's host thread: ret_from_fork for a user task, ret_from_kernel_thread for a kernel one. */
     void start(Task t) {
-        Thread th = Thread.ofPlatform().daemon(true).name("jkernel-" + t.tid).unstarted(() -> taskMain(t));
+        Thread th = host.newThread("jkernel-" + t.tid, () -> taskMain(t));
         t.thread = th;
         synchronized (threads) {
             threads.removeIf(x -> !x.isAlive());
             threads.add(th);
         }
+        sched.wakeUpNew(t);
         th.start();
     }
 
@@ -227,6 +257,7 @@ public final class Kernel {
     }
 
     private void taskMain(Task t) {
+        sched.acquire(t);
         try {
             if (t.kthreadFn != null) {
                 t.kthreadFn.accept(t);
@@ -246,6 +277,8 @@ public final class Kernel {
             if (!t.exiting || t.proc.threads.contains(t)) {
                 Exit.doExit(t);
             }
+        } finally {
+            sched.release(t);
         }
     }
 
@@ -499,6 +532,9 @@ public final class Kernel {
     public void shutdown() {
         shutDown = true;
         timerService.shutdown();
+        if (sched instanceof DeterministicScheduler d) {
+            d.cancelTimers();
+        }
         List<Task> all;
         synchronized (tasklist) {
             all = new ArrayList<>(tasks.values());

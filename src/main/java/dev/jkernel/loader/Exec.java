@@ -14,7 +14,6 @@ import dev.jkernel.fs.Stat;
 import dev.jkernel.fs.Vfs;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,7 +45,6 @@ public final class Exec {
             AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_RSEQ_FEATURE_SIZE = 27, AT_RSEQ_ALIGN = 28,
             AT_EXECFN = 31, AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int X_OK = 1;
 
     /**
@@ -349,7 +347,7 @@ public final class Exec {
             p &= ~0xfL;
         }
         byte[] rnd = new byte[16];
-        RANDOM.nextBytes(rnd);
+        t.kernel().entropy(rnd);
         p -= 16;
         mm.write(p, rnd);
         long randomAddr = p;
