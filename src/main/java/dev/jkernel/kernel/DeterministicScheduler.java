@@ -35,6 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class DeterministicScheduler extends Scheduler {
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when the vCPU goes idle with nobody runnable. */
+    private final Condition quiet = lock.newCondition();
     private final Random rng;
     private final VirtualClock clock;
     /** The owner of the vCPU, or null while it idles. */
@@ -312,7 +314,36 @@ final class DeterministicScheduler extends Scheduler {
     /** The vCPU is free and a task has become runnable: give it to one, chosen by the seed. */
     private void dispatchIdle() {
         if (!runnable.isEmpty()) {
-            grant(runnable.remove(rng.nextInt(runnable.size())));
+            // A draw only when there is a choice: how often a lone task is dispatched may depend on the
+            // application's timing, and must not shift the sequence the choices come from.
+            int n = runnable.size();
+            grant(runnable.remove(n == 1 ? 0 : rng.nextInt(n)));
+        } else {
+            quiet.signalAll();
+        }
+    }
+
+    /**
+     * Waits until no task runs or is runnable (boot returns only then, so that what the application does next
+     * meets the same kernel state whatever the host's timing). False when {@code timeoutNanos} passed first.
+     */
+    @Override
+    boolean awaitQuiescent(long timeoutNanos) {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (current != null || !runnable.isEmpty()) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = quiet.awaitNanos(left);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -364,6 +364,7 @@ public final class Kernel {
         // Their own threads name them too; named here as well so that a listing right after boot shows the names.
         initTask.comm = "init";
         kthreaddTask.comm = "kthreadd";
+        sched.awaitQuiescent(10_000_000_000L);
     }
 
     /** pid 1 of library mode: reap every zombie child, run the work queued for init, until killed. */

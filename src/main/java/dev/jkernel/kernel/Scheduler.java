@@ -99,6 +99,11 @@ public abstract class Scheduler {
         return slice;
     }
 
+    /** Waits until no task runs or wants to (deterministic scheduler); true at once for real parallelism. */
+    boolean awaitQuiescent(long timeoutNanos) {
+        return true;
+    }
+
     /** CLOCK_MONOTONIC, nanoseconds. */
     long monotonicNanos() {
         return host.monotonicNanos();
