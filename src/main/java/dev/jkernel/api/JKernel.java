@@ -71,11 +71,11 @@ public final class JKernel implements AutoCloseable {
         try {
             p = kernel.startInit(program, List.copyOf(argv), envp);
         } catch (dev.jkernel.kernel.ErrnoException e) {
-            closed = true;
             throw new ExecException(program, UserModeHelper.ExecFailure.of(program, e));
         } catch (Exec.ExecFormatException e) {
-            closed = true;
             throw new ExecException(program, UserModeHelper.ExecFailure.of(e));
+        } finally {
+            closed = kernel.isShutDown(); // a failed boot has shut the kernel down
         }
         // Linux stops when init exits; here the kernel shuts down, from a thread of its own (not pid 1's, which close
         // joins).
