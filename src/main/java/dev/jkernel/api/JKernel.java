@@ -5,6 +5,8 @@ import dev.jkernel.kernel.Kernel;
 import dev.jkernel.kernel.KernelConfig;
 import dev.jkernel.kernel.Preemption;
 import dev.jkernel.kernel.Proc;
+import dev.jkernel.kernel.UserModeHelper;
+import dev.jkernel.loader.Exec;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,10 +31,12 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Boot makes pid 1, a resident init (a kernel thread that reaps orphans and the processes started here, and lives
- * until {@link #close()}), and pid 2, kthreadd. {@link #process} starts programs as init's children;
- * {@link #syscalls()} lets any Java thread call into the kernel. Kernels share nothing: several in one JVM are
- * isolated. All methods are thread-safe.
+ * <p>{@link Builder#build()} boots with pid 1 a resident init (a kernel thread that reaps orphans and the processes
+ * started here, and lives until {@link #close()}) and pid 2 kthreadd. {@link #process} starts programs as init's
+ * children; {@link #syscalls()} lets any Java thread call into the kernel. Alternatively
+ * {@link Builder#startInit(String, List)} boots with a program as pid 1, as Linux runs its init (what
+ * {@code jkernel run} does): the kernel then lives as long as that program. Kernels share nothing: several in one JVM
+ * are isolated. All methods are thread-safe.
  */
 public final class JKernel implements AutoCloseable {
     private final Kernel kernel;
@@ -42,17 +46,43 @@ public final class JKernel implements AutoCloseable {
     private final boolean[] tty;
     private final String cwd;
     private final Syscalls syscalls = new Syscalls(this);
+    /** Whether pid 1 is a program (startInit) rather than the resident init. */
+    private final boolean programInit;
     private volatile boolean closed;
 
-    private JKernel(Builder b, KernelConfig cfg) {
+    private JKernel(Builder b, KernelConfig cfg, boolean programInit) {
         this.env = Map.copyOf(b.env);
         this.stdin = cfg.stdin();
         this.stdout = cfg.stdout();
         this.stderr = cfg.stderr();
         this.tty = cfg.ttyStdio().clone();
         this.cwd = cfg.cwd();
+        this.programInit = programInit;
         this.kernel = new Kernel(cfg);
-        kernel.boot();
+        if (!programInit) {
+            kernel.boot();
+        }
+    }
+
+    /** Boots with pid 1 exec'ing {@code program}; once it ends, the kernel closes itself (see Builder#startInit). */
+    private GuestProcess startInit(String program, List<String> argv) throws ExecException {
+        List<String> envp = new ArrayList<>();
+        env.forEach((k, v) -> envp.add(k + "=" + v));
+        Proc p;
+        try {
+            p = kernel.startInit(program, List.copyOf(argv), envp);
+        } catch (dev.jkernel.kernel.ErrnoException e) {
+            throw new ExecException(program, UserModeHelper.ExecFailure.of(program, e));
+        } catch (Exec.ExecFormatException e) {
+            throw new ExecException(program, UserModeHelper.ExecFailure.of(e));
+        } finally {
+            closed = kernel.isShutDown(); // a failed boot has shut the kernel down
+        }
+        // Linux stops when init exits; here the kernel shuts down, from a thread of its own (not pid 1's, which close
+        // joins).
+        p.death().whenComplete((st, x) -> Thread.ofPlatform().daemon(true).name("jkernel-init-exit")
+                .start(this::close));
+        return new GuestProcess(this, p, new int[] {-1, -1, -1});
     }
 
     public static Builder builder() {
@@ -64,27 +94,52 @@ public final class JKernel implements AutoCloseable {
      * {@code program} and the rest {@code args}.
      */
     public GuestProcessBuilder process(String program, String... args) {
+        return process(program, argv(program, args));
+    }
+
+    /**
+     * A process to start with an explicit argv (argv[0] need not be the program's path).
+     *
+     * @throws IllegalStateException when pid 1 is a program ({@link Builder#startInit}): there is no resident init
+     */
+    public GuestProcessBuilder process(String program, List<String> argv) {
+        checkResidentInit();
+        checkProgram(program);
+        return new GuestProcessBuilder(this, program, argv, env);
+    }
+
+    /** argv[0] = program, then args. */
+    private static List<String> argv(String program, String... args) {
         List<String> argv = new ArrayList<>();
         argv.add(Objects.requireNonNull(program, "program"));
         for (String a : args) {
             argv.add(Objects.requireNonNull(a, "argument"));
         }
-        return process(program, argv);
+        return argv;
     }
 
-    /** A process to start with an explicit argv (argv[0] need not be the program's path). */
-    public GuestProcessBuilder process(String program, List<String> argv) {
-        checkOpen();
+    private static void checkProgram(String program) {
         if (program.isEmpty()) {
             throw new IllegalArgumentException("empty program path");
         }
-        return new GuestProcessBuilder(this, program, argv, env);
     }
 
-    /** Syscalls from the calling Java thread (see {@link Syscalls}). */
+    /**
+     * Syscalls from the calling Java thread (see {@link Syscalls}).
+     *
+     * @throws IllegalStateException when pid 1 is a program ({@link Builder#startInit}): there is no resident init
+     */
     public Syscalls syscalls() {
-        checkOpen();
+        checkResidentInit();
         return syscalls;
+    }
+
+    private void checkResidentInit() {
+        checkOpen();
+        if (programInit) {
+            throw new IllegalStateException("pid 1 of this kernel is a program (startInit): processes and host "
+                    + "threads need the resident init of build()");
+        }
     }
 
     /** The kernel's processes (kernel threads included), by pid. */
@@ -109,12 +164,12 @@ public final class JKernel implements AutoCloseable {
         return kernel.sched().cpus();
     }
 
-    /** Guest instructions retired by the tasks that have exited. */
+    /** Guest instructions retired by the tasks that have exited (all of them once the kernel is closed). */
     public long retiredInstructions() {
         return kernel.retiredInstructions();
     }
 
-    /** rseq critical sections aborted by the tasks that have exited. */
+    /** rseq critical sections aborted by the tasks that have exited (all of them once the kernel is closed). */
     public long rseqAborts() {
         return kernel.rseqAborts();
     }
@@ -199,6 +254,15 @@ public final class JKernel implements AutoCloseable {
          */
         public Builder root(Path dir) {
             root = dir;
+            return this;
+        }
+
+        /**
+         * The host's own file system as the guest's "/", unconfined, as qemu-user shows it (what the CLI does without
+         * --root): stated explicitly, whatever the default root is.
+         */
+        public Builder hostRoot() {
+            root = null;
             return this;
         }
 
@@ -294,21 +358,47 @@ public final class JKernel implements AutoCloseable {
         }
 
         /**
-         * Boots the kernel.
+         * Boots the kernel, with a resident init as pid 1.
          *
          * @throws IllegalArgumentException when the root or sysroot is not a directory
          */
         public JKernel build() {
+            return new JKernel(this, config(), false);
+        }
+
+        /** As {@link #startInit(String, List)} with argv[0] = {@code program}, then {@code args}. */
+        public GuestProcess startInit(String program, String... args) throws ExecException {
+            return startInit(program, argv(program, args));
+        }
+
+        /**
+         * Boots a kernel whose pid 1 is {@code program}, as Linux runs its init and {@code jkernel run} its program:
+         * pid 1 is born a kernel thread that execs it with the builder's environment and working directory, and the
+         * builder's stdin, stdout and stderr as fds 0-2; pid 2 is kthreadd. Returns pid 1 once its exec has
+         * succeeded. {@link GuestProcess#waitFor()} gives its status; {@link GuestProcess#kernel()} the kernel, which
+         * closes itself when pid 1 ends (everything still running is killed, as when Linux's init exits). Such a
+         * kernel has no resident init: {@link JKernel#process} and {@link JKernel#syscalls()} throw
+         * IllegalStateException.
+         *
+         * @throws ExecException when the program cannot be executed (ENOENT, EACCES, ENOEXEC with the loader's
+         *                       reason...); the kernel is closed then
+         * @throws IllegalArgumentException when the root or sysroot is not a directory, or the path is empty
+         */
+        public GuestProcess startInit(String program, List<String> argv) throws ExecException {
+            checkProgram(program);
+            return new JKernel(this, config(), true).startInit(program, argv);
+        }
+
+        private KernelConfig config() {
             if (root != null && !Files.isDirectory(root)) {
                 throw new IllegalArgumentException("root " + root + ": not a directory");
             }
             if (sysroot != null && !Files.isDirectory(sysroot)) {
                 throw new IllegalArgumentException("sysroot " + sysroot + ": not a directory");
             }
-            KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
+            return new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
                     sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace, stdin, stdout, stderr,
                     tty.clone(), cwd, cpus, preempt, seed != null ? HostOps.deterministic(seed) : host);
-            return new JKernel(this, cfg);
         }
     }
 }

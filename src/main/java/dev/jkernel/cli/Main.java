@@ -1,12 +1,10 @@
 package dev.jkernel.cli;
 
-import dev.jkernel.host.HostOps;
-import dev.jkernel.kernel.Errno;
-import dev.jkernel.kernel.ErrnoException;
-import dev.jkernel.kernel.Kernel;
-import dev.jkernel.kernel.KernelConfig;
-import dev.jkernel.kernel.Preemption;
-import dev.jkernel.loader.Exec;
+import dev.jkernel.api.ExecException;
+import dev.jkernel.api.ExitStatus;
+import dev.jkernel.api.GuestProcess;
+import dev.jkernel.api.JKernel;
+import dev.jkernel.api.Linux;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,10 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** The command line: {@code jkernel run [--root DIR] [--sysroot DIR] [--strace] PROGRAM [ARGS...]}. */
+/**
+ * The command line: {@code jkernel run [--root DIR] [--sysroot DIR] [--strace] PROGRAM [ARGS...]}. A thin user of the
+ * embedding API ({@link dev.jkernel.api}): {@code run} boots a kernel whose pid 1 is the program
+ * ({@link JKernel.Builder#startInit}).
+ */
 @Command(name = "jkernel", mixinStandardHelpOptions = true, version = "jkernel 0.1.0",
         description = "A Linux-compatible kernel in Java that runs riscv64 Linux programs.",
         subcommands = {Main.Run.class, Main.Syscalls.class})
@@ -86,52 +87,55 @@ public final class Main implements Callable<Integer> {
                 err.println("jkernel: --sysroot " + sysroot + ": not a directory");
                 return 125;
             }
-            Preemption forced = null;
-            if (preempt != null) {
-                try {
-                    forced = Preemption.parse(preempt);
-                } catch (IllegalArgumentException e) {
-                    err.println("jkernel: --preempt: " + e.getMessage());
-                    return 125;
-                }
+            JKernel.Builder b = JKernel.builder();
+            try {
+                b.preemption(preempt);
+            } catch (IllegalArgumentException e) {
+                err.println("jkernel: --preempt: " + e.getMessage());
+                return 125;
             }
-            String cwd = System.getProperty("user.dir");
+            if (cpus != 0) {
+                b.cpus(cpus);
+            }
             if (root != null) {
-                cwd = "/";
+                b.root(root).cwd("/");
+            } else {
+                b.hostRoot().cwd(System.getProperty("user.dir"));
             }
-            KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
-                    sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace ? err : null,
-                    new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), err,
-                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd, cpus, forced,
-                    deterministic == null ? HostOps.jvm() : HostOps.deterministic(deterministic));
+            b.sysroot(sysroot).strace(strace ? err : null).environment(System.getenv())
+                    .stdin(new FileInputStream(FileDescriptor.in)).stdout(new FileOutputStream(FileDescriptor.out))
+                    .stderr(err).terminal(isTty(0), isTty(1), isTty(2));
+            if (deterministic != null) {
+                b.deterministic(deterministic);
+            }
             List<String> argv = new ArrayList<>();
             argv.add(program);
             argv.addAll(args);
-            List<String> envp = new ArrayList<>();
-            for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-                envp.add(e.getKey() + "=" + e.getValue());
-            }
-            Kernel kernel = new Kernel(cfg);
+            long t0 = System.nanoTime();
+            GuestProcess init;
             try {
-                long t0 = System.nanoTime();
-                int status = kernel.run(program, argv, envp);
-                if (stats) {
-                    double secs = (System.nanoTime() - t0) / 1e9;
-                    long n = kernel.retiredInstructions();
-                    err.printf("jkernel: %d instructions in %.3f s: %.1f MIPS; %d rseq aborts%n", n, secs,
-                            n / secs / 1e6, kernel.rseqAborts());
-                }
-                return status;
-            } catch (ErrnoException e) {
+                init = b.startInit(program, argv);
+            } catch (ExecException e) {
                 // ENOENT for a file that exists means its ELF interpreter is missing: say where to look.
-                boolean interp = e.errno == Errno.ENOENT && root == null && Files.isRegularFile(Path.of(program));
-                err.println("jkernel: " + program + ": " + Errno.message(e.errno) + (interp
+                boolean interp = e.errno() == Linux.ENOENT && root == null && Files.isRegularFile(Path.of(program));
+                err.println("jkernel: " + e.getMessage() + (interp
                         ? " (its dynamic loader was not found: try --sysroot /usr/riscv64-linux-gnu)" : ""));
-                return e.errno == Errno.ENOENT ? 127 : 126;
-            } catch (Exec.ExecFormatException e) {
-                err.println("jkernel: " + e.getMessage());
-                return 126;
+                return e.errno() == Linux.ENOENT ? 127 : 126;
             }
+            JKernel k = init.kernel();
+            ExitStatus status;
+            try {
+                status = init.waitFor();
+            } finally {
+                k.close(); // what pid 1's end does anyway; waits until every task has ended
+            }
+            if (stats) {
+                double secs = (System.nanoTime() - t0) / 1e9;
+                long n = k.retiredInstructions();
+                err.printf("jkernel: %d instructions in %.3f s: %.1f MIPS; %d rseq aborts%n", n, secs,
+                        n / secs / 1e6, k.rseqAborts());
+            }
+            return status.shellStatus();
         }
 
         /** Whether host fd n is a terminal: its /proc link names a tty or pts device. */
@@ -149,11 +153,10 @@ public final class Main implements Callable<Integer> {
     static final class Syscalls implements Callable<Integer> {
         @Override
         public Integer call() {
-            Kernel k = new Kernel(KernelConfig.of(System.in, System.out, System.err));
             System.out.print("# Syscall status (riscv64)\n\nGenerated from the syscall table by "
                     + "`./jkernel syscalls > docs/SYSCALLS.md`; do not edit by hand. Every syscall not listed as "
                     + "implemented answers -ENOSYS (visible with `--strace`).\n\n");
-            System.out.print(k.syscalls().statusMarkdown());
+            System.out.print(JKernel.syscallStatusMarkdown());
             return 0;
         }
     }

@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -63,7 +65,8 @@ public final class Kernel {
     /** rest_init's kthreadd_done: pid 1 execs only once kthreadd has pid 2, so that its children cannot take it. */
     private final CountDownLatch kthreaddDone = new CountDownLatch(1);
     private volatile int initStatus;
-    private volatile Exception bootError;
+    /** kernel_init's exec of the first program: done when it succeeded, failed with why it did not. */
+    private final CompletableFuture<Void> initExec = new CompletableFuture<>();
 
     public Kernel(KernelConfig config) {
         this.config = config;
@@ -289,6 +292,7 @@ public final class Kernel {
             strace.processExit(p.tgid, p.waitStatus);
         }
         if (p.tgid == 1) {
+            initExec.completeExceptionally(new IllegalStateException("pid 1 died before its exec completed"));
             initStatus = p.waitStatus;
             initDone.countDown();
         }
@@ -312,27 +316,57 @@ public final class Kernel {
      */
     public int run(String program, List<String> argv, List<String> envp) throws ErrnoException,
             Exec.ExecFormatException, InterruptedException {
-        Task idle = idleTask();
-        long init = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(t -> kernelInit(t, program, argv, envp)));
-        long kd = startKthreadd(idle);
-        kthreaddDone.countDown();
-        if (init != 1 || kd != 2) {
-            throw new IllegalStateException("boot: pid 1 and 2 expected, got " + init + " and " + kd);
-        }
+        startInit(program, argv, envp);
         try {
             initDone.await();
         } finally {
             shutdown();
         }
-        Exception e = bootError;
-        if (e instanceof ErrnoException x) {
-            throw x;
-        }
-        if (e instanceof Exec.ExecFormatException x) {
-            throw x;
-        }
         int st = initStatus;
         return (st & 0x7f) == 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f);
+    }
+
+    /**
+     * Boots as {@link #run} does (pid 1 is born a kernel thread that execs {@code program}, pid 2 is kthreadd) and
+     * returns pid 1 once its exec has succeeded, without waiting for it: its {@link Proc#death()} completes when it
+     * exits, after which the caller is to {@link #shutdown}. On failure the kernel is shut down first.
+     *
+     * @throws ErrnoException when the program cannot be executed (the errno execve would return)
+     * @throws Exec.ExecFormatException when it is not a valid riscv64 ELF (the message says why)
+     */
+    public Proc startInit(String program, List<String> argv, List<String> envp) throws ErrnoException,
+            Exec.ExecFormatException {
+        Task idle = idleTask();
+        long init = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(t -> kernelInit(t, program, argv, envp)));
+        Proc p = proc(1); // taken before kthreadd exists: until then pid 1 waits, it cannot have exited
+        long kd = startKthreadd(idle);
+        kthreaddDone.countDown();
+        if (init != 1 || kd != 2 || p == null) {
+            shutdown();
+            throw new IllegalStateException("boot: pid 1 and 2 expected, got " + init + " and " + kd);
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    initExec.get();
+                    return p;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    shutdown();
+                    switch (e.getCause()) {
+                        case ErrnoException x -> throw x;
+                        case Exec.ExecFormatException x -> throw x;
+                        default -> throw new IllegalStateException("boot: pid 1 failed: " + e.getCause(), e);
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -498,8 +532,9 @@ public final class Kernel {
             if (strace != null) {
                 strace.execve(program, argv, envp.size());
             }
+            initExec.complete(null);
         } catch (ErrnoException | Exec.ExecFormatException e) {
-            bootError = e;
+            initExec.completeExceptionally(e);
             synchronized (tasklist) {
                 t.proc.leaderExitCode = Exit.killedStatus(Signals.SIGKILL, false);
             }
