@@ -148,4 +148,22 @@ class CliTest {
         assertNotEquals(0, bad.status());
         assertEquals(1, bad.err().lines().count(), bad.err());
     }
+
+    /** --deterministic: the same seed twice gives the same output and the same strace; the seed is honoured. */
+    @Test
+    void deterministicRunsRepeat() throws Exception {
+        Path guest = dev.jkernel.guest.GuestPrograms.guestDir();
+        var made = dev.jkernel.guest.HostProcess.run(List.of("make", "-s", "-C", guest.toString(),
+                "out/static/api/interleave"), null, guest, 300, TimeUnit.SECONDS);
+        assertEquals(0, made.status(), made.stderrText());
+        String prog = guest.resolve("out/static/api/interleave").toString();
+        Result a = cli("run", "--deterministic", "11", "--strace", prog);
+        Result b = cli("run", "--deterministic", "11", "--strace", prog);
+        Result c = cli("run", "--deterministic", "12", prog);
+        assertEquals(0, a.status(), a.err());
+        assertTrue(a.err().contains("clone("), a.err());
+        assertEquals(a, b);
+        assertNotEquals(a.out(), c.out(), "another seed, another interleaving");
+        assertEquals(2, cli("run", "--deterministic", "x", prog).status(), "a seed is a number");
+    }
 }
