@@ -59,6 +59,11 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--stats", description = "At exit, print guest instructions retired and the rate to stderr.")
         boolean stats;
 
+        @Option(names = "--memory", paramLabel = "SIZE", description = "Limit the guests' memory to SIZE bytes "
+                + "(suffixes K, M, G, T: powers of 1024; default: half the JVM's maximum heap). Past it, the process "
+                + "using the most is killed, as by a memory cgroup's OOM killer.")
+        String memory;
+
         @Parameters(index = "0", paramLabel = "PROGRAM", description = "The program (a guest path).")
         String program;
 
@@ -89,6 +94,20 @@ public final class Main implements Callable<Integer> {
                     return 125;
                 }
             }
+            long memoryLimit = 0;
+            if (memory != null) {
+                memoryLimit = parseSize(memory);
+                if (memoryLimit < 4096) {
+                    err.println("jkernel: --memory " + memory + ": not a size of at least 4096 bytes (like 512M, 2G)");
+                    return 125;
+                }
+                long heap = Runtime.getRuntime().maxMemory();
+                if (memoryLimit > heap) {
+                    // Guest pages live on the Java heap: the limit cannot protect the JVM then.
+                    err.println("jkernel: warning: --memory " + memory + " is more than the JVM's maximum heap ("
+                            + (heap >> 20) + " MiB); guests may exhaust it first");
+                }
+            }
             String cwd = System.getProperty("user.dir");
             if (root != null) {
                 cwd = "/";
@@ -105,6 +124,9 @@ public final class Main implements Callable<Integer> {
                 envp.add(e.getKey() + "=" + e.getValue());
             }
             Kernel kernel = new Kernel(cfg);
+            if (memoryLimit > 0) {
+                kernel.memory().setLimit(memoryLimit);
+            }
             try {
                 long t0 = System.nanoTime();
                 int status = kernel.run(program, argv, envp);
@@ -125,6 +147,32 @@ public final class Main implements Callable<Integer> {
                 err.println("jkernel: " + e.getMessage());
                 return 126;
             }
+        }
+
+        /**
+         * A size in bytes: digits with an optional suffix K, M, G or T (powers of 1024, either case, optionally
+         * followed by "B" or "iB"); -1 if malformed or too large.
+         */
+        static long parseSize(String s) {
+            String t = s.strip().toUpperCase(java.util.Locale.ROOT);
+            if (t.endsWith("IB")) {
+                t = t.substring(0, t.length() - 2);
+            } else if (t.endsWith("B")) {
+                t = t.substring(0, t.length() - 1);
+            }
+            int shift = 0;
+            if (!t.isEmpty()) {
+                int i = "KMGT".indexOf(t.charAt(t.length() - 1));
+                if (i >= 0) {
+                    shift = 10 * (i + 1);
+                    t = t.substring(0, t.length() - 1);
+                }
+            }
+            if (t.isEmpty() || !t.chars().allMatch(Character::isDigit) || t.length() > 18) {
+                return -1;
+            }
+            long n = Long.parseLong(t);
+            return n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
         }
 
         /** Whether host fd n is a terminal: its /proc link names a tty or pts device. */
