@@ -59,6 +59,9 @@ public final class JKernel implements AutoCloseable {
         this.cwd = cfg.cwd();
         this.programInit = programInit;
         this.kernel = new Kernel(cfg);
+        if (b.memoryLimit > 0) {
+            kernel.memory().setLimit(b.memoryLimit);
+        }
         if (!programInit) {
             kernel.boot();
         }
@@ -174,6 +177,29 @@ public final class JKernel implements AutoCloseable {
         return kernel.rseqAborts();
     }
 
+    /**
+     * Guest memory in use now, in bytes: every page allocated for the kernel's processes (the memory cgroup's
+     * memory.current; see {@link Builder#memoryLimit}).
+     */
+    public long memoryUsage() {
+        return kernel.memory().usageBytes();
+    }
+
+    /** The most guest memory that has been in use at once, in bytes (memory.peak). */
+    public long memoryPeak() {
+        return kernel.memory().peakBytes();
+    }
+
+    /** The memory limit in effect, in bytes (the one given to the builder, or the default). */
+    public long memoryLimit() {
+        return kernel.memory().limitBytes();
+    }
+
+    /** Processes killed so far because the memory limit was reached. */
+    public long oomKills() {
+        return kernel.oomKills();
+    }
+
     public boolean isClosed() {
         return closed;
     }
@@ -236,6 +262,7 @@ public final class JKernel implements AutoCloseable {
         private Preemption preempt;
         private HostOps host;
         private Long seed;
+        private long memoryLimit;
 
         private Builder() {}
 
@@ -333,6 +360,25 @@ public final class JKernel implements AutoCloseable {
          */
         public Builder preemption(String spec) {
             preempt = spec == null ? null : Preemption.parse(spec);
+            return this;
+        }
+
+        /**
+         * The most memory the kernel's guests may use together, in bytes (rounded down to 4 KiB pages); default: half
+         * the JVM's maximum heap ({@code Runtime.maxMemory()}), since guest pages live on the Java heap. Like a Linux
+         * memory cgroup's memory.max: pages are charged when a guest first touches them, not when it maps them; an
+         * allocation that would exceed the limit makes the kernel kill the process using the most memory (SIGKILL,
+         * with one "Memory cgroup out of memory" line on the kernel's stderr) and then proceed. Guests see the limit
+         * as the machine's memory (sysinfo, /proc/meminfo). A limit above what the heap can hold does not protect
+         * the JVM.
+         *
+         * @throws IllegalArgumentException if {@code bytes} is less than one page (4096)
+         */
+        public Builder memoryLimit(long bytes) {
+            if (bytes < 4096) {
+                throw new IllegalArgumentException("memory limit must be at least 4096 bytes, not " + bytes);
+            }
+            memoryLimit = bytes;
             return this;
         }
 

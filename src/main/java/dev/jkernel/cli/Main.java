@@ -66,6 +66,11 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--stats", description = "At exit, print guest instructions retired and the rate to stderr.")
         boolean stats;
 
+        @Option(names = "--memory", paramLabel = "SIZE", description = "Limit the guests' memory to SIZE bytes "
+                + "(suffixes K, M, G, T: powers of 1024; default: half the JVM's maximum heap). Past it, the process "
+                + "using the most is killed, as by a memory cgroup's OOM killer.")
+        String memory;
+
         @Parameters(index = "0", paramLabel = "PROGRAM", description = "The program (a guest path).")
         String program;
 
@@ -96,6 +101,23 @@ public final class Main implements Callable<Integer> {
             }
             if (cpus != 0) {
                 b.cpus(cpus);
+            }
+            long memoryLimit = 0;
+            if (memory != null) {
+                memoryLimit = parseSize(memory);
+                if (memoryLimit < 4096) {
+                    err.println("jkernel: --memory " + memory + ": not a size of at least 4096 bytes (like 512M, 2G)");
+                    return 125;
+                }
+                long heap = Runtime.getRuntime().maxMemory();
+                if (memoryLimit > heap) {
+                    // Guest pages live on the Java heap: the limit cannot protect the JVM then.
+                    err.println("jkernel: warning: --memory " + memory + " is more than the JVM's maximum heap ("
+                            + (heap >> 20) + " MiB); guests may exhaust it first");
+                }
+            }
+            if (memoryLimit > 0) {
+                b.memoryLimit(memoryLimit);
             }
             if (root != null) {
                 b.root(root).cwd("/");
@@ -136,6 +158,32 @@ public final class Main implements Callable<Integer> {
                         n / secs / 1e6, k.rseqAborts());
             }
             return status.shellStatus();
+        }
+
+        /**
+         * A size in bytes: digits with an optional suffix K, M, G or T (powers of 1024, either case, optionally
+         * followed by "B" or "iB"); -1 if malformed or too large.
+         */
+        static long parseSize(String s) {
+            String t = s.strip().toUpperCase(java.util.Locale.ROOT);
+            if (t.endsWith("IB")) {
+                t = t.substring(0, t.length() - 2);
+            } else if (t.endsWith("B")) {
+                t = t.substring(0, t.length() - 1);
+            }
+            int shift = 0;
+            if (!t.isEmpty()) {
+                int i = "KMGT".indexOf(t.charAt(t.length() - 1));
+                if (i >= 0) {
+                    shift = 10 * (i + 1);
+                    t = t.substring(0, t.length() - 1);
+                }
+            }
+            if (t.isEmpty() || !t.chars().allMatch(Character::isDigit) || t.length() > 18) {
+                return -1;
+            }
+            long n = Long.parseLong(t);
+            return n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
         }
 
         /** Whether host fd n is a terminal: its /proc link names a tty or pts device. */

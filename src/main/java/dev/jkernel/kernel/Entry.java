@@ -44,14 +44,19 @@ final class Entry {
                 switch (stop) {
                     case ExecutionEngine.STOP_SYSCALL -> syscall(t);
                     case ExecutionEngine.STOP_FAULT -> {
-                        t.faultText = faultText(ctx);
-                        if (ctx.trapCode == GuestFault.ADRALN) {
-                            SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRALN, ctx.trapAddr);
-                        } else if (ctx.trapCode == GuestFault.BUSERR) {
-                            SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRERR, ctx.trapAddr);
+                        if (ctx.trapCode == GuestFault.OOM) {
+                            // The faulting instruction runs again (or the task was the victim and leaves).
+                            outOfMemory(t);
                         } else {
-                            SignalDelivery.forceFault(t, Signals.SIGSEGV, ctx.trapCode == GuestFault.MAPERR
-                                    ? SigInfo.SEGV_MAPERR : SigInfo.SEGV_ACCERR, ctx.trapAddr);
+                            t.faultText = faultText(ctx);
+                            if (ctx.trapCode == GuestFault.ADRALN) {
+                                SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRALN, ctx.trapAddr);
+                            } else if (ctx.trapCode == GuestFault.BUSERR) {
+                                SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRERR, ctx.trapAddr);
+                            } else {
+                                SignalDelivery.forceFault(t, Signals.SIGSEGV, ctx.trapCode == GuestFault.MAPERR
+                                        ? SigInfo.SEGV_MAPERR : SigInfo.SEGV_ACCERR, ctx.trapAddr);
+                            }
                         }
                     }
                     case ExecutionEngine.STOP_ILLEGAL -> {
@@ -74,6 +79,19 @@ final class Entry {
             k.addRseqAborts(t.rseqAborts);
         }
         Exit.doExit(t);
+    }
+
+    /**
+     * A page fault that could not be charged (Linux's VM_FAULT_OOM after the memory cgroup's charge failed): the OOM
+     * killer frees memory, and the instruction is retried. Should it find nothing to kill, the faulting process is
+     * killed rather than left faulting forever.
+     */
+    private static void outOfMemory(Task t) {
+        if (!t.kernel().memory().outOfMemory(1) && !t.fatalPending()) {
+            t.kernel().config().stderrPrinter().printf("jkernel: Memory cgroup out of memory: nothing to kill, "
+                    + "killing the faulting process %d (%s)%n", t.tgid(), t.comm);
+            SignalDelivery.sendToProcess(t.proc, SigInfo.kernel(Signals.SIGKILL));
+        }
     }
 
     private static boolean isCompressed(int insn) {

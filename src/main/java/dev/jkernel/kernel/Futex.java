@@ -185,7 +185,7 @@ public final class Futex {
             return new PrivateKey(mm, uaddr, false);
         }
         try {
-            mm.page(uaddr, access); // get_user_pages: the page must exist for a shared key
+            mm.faultIn(uaddr, access); // get_user_pages: the page must exist for a shared key
         } catch (GuestFault f) {
             throw new ErrnoException(Errno.EFAULT);
         }

@@ -8,6 +8,7 @@ import dev.jkernel.fs.StreamFile;
 import dev.jkernel.fs.Vfs;
 import dev.jkernel.host.HostOps;
 import dev.jkernel.loader.Exec;
+import dev.jkernel.mm.MemCgroup;
 import dev.jkernel.syscall.FileSyscalls;
 import dev.jkernel.syscall.FutexSyscalls;
 import dev.jkernel.syscall.MemorySyscalls;
@@ -51,6 +52,8 @@ public final class Kernel {
     private final long bootNanos;
     private final LongAdder retired = new LongAdder();
     private final TimerService timerService;
+    private final MemCgroup memory = new MemCgroup(defaultMemoryLimit());
+    private final OomKiller oomKiller = new OomKiller(this);
 
     /** Linux's tasklist_lock: guards the pid tables and every relation between tasks and processes. */
     final Object tasklist = new Object();
@@ -87,6 +90,17 @@ public final class Kernel {
                 sched instanceof DeterministicScheduler d ? d : null);
         this.hostUid = hostId("unix:uid");
         this.hostGid = hostId("unix:gid");
+        memory.setOomHandler(oomKiller);
+    }
+
+    /**
+     * The memory limit a kernel gets unless told otherwise: half of the JVM's maximum heap (guest pages live on the
+     * Java heap, and the other half is left to the kernel's own data and to the application embedding it), or no
+     * limit when the heap has none.
+     */
+    public static long defaultMemoryLimit() {
+        long heap = Runtime.getRuntime().maxMemory();
+        return heap == Long.MAX_VALUE ? MemCgroup.UNLIMITED : Math.max(heap / 2, 16L << 20);
     }
 
     private static int hostId(String attr) {
@@ -124,6 +138,32 @@ public final class Kernel {
     /** The timer base that runs timer expiries (one host thread, started with the first timer). */
     public TimerService timers() {
         return timerService;
+    }
+
+    /**
+     * The memory cgroup every guest page of this kernel is charged to (limit, usage); {@link MemCgroup#setLimit}
+     * changes the limit at any time (memory.max).
+     */
+    public MemCgroup memory() {
+        return memory;
+    }
+
+    /** Processes the OOM killer has killed. */
+    public long oomKills() {
+        return oomKiller.kills();
+    }
+
+    /** The task running on the calling thread (a guest's, a kernel thread's or an adopted host thread's), or null. */
+    Task currentTask() {
+        Thread me = Thread.currentThread();
+        synchronized (tasklist) {
+            for (Task t : tasks.values()) {
+                if (t.thread == me) {
+                    return t;
+                }
+            }
+        }
+        return null;
     }
 
     /** The --strace printer, or null. */
@@ -296,6 +336,7 @@ public final class Kernel {
             initStatus = p.waitStatus;
             initDone.countDown();
         }
+        oomKiller.processDied();
     }
 
     /** Creates and starts a kernel thread (kthread_run), child of kthreadd; returns its handle or null. */

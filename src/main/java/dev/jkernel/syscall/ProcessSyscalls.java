@@ -6,6 +6,7 @@ import dev.jkernel.kernel.Kernel;
 import dev.jkernel.kernel.Rlimits;
 import dev.jkernel.kernel.Task;
 import dev.jkernel.mm.GuestFault;
+import dev.jkernel.mm.MemCgroup;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -406,11 +407,16 @@ public final class ProcessSyscalls implements SyscallTable.Family {
 
     static long sysinfo(Task t, long info, long a1, long a2, long a3, long a4, long a5) throws GuestFault {
         ByteBuffer b = ByteBuffer.allocate(112).order(ByteOrder.LITTLE_ENDIAN);
-        Runtime rt = Runtime.getRuntime();
+        // The machine's memory is the kernel's memory limit (what /proc/meminfo reports as MemTotal).
+        MemCgroup mem = t.kernel().memory();
+        long total = mem.limitBytes();
+        if (total == MemCgroup.UNLIMITED) {
+            total = Runtime.getRuntime().maxMemory();
+        }
         b.putLong(t.kernel().uptimeNanos() / 1_000_000_000L); // uptime
         b.putLong(0).putLong(0).putLong(0);                     // loads
-        b.putLong(rt.maxMemory());                             // totalram
-        b.putLong(rt.maxMemory() - rt.totalMemory() + rt.freeMemory()); // freeram
+        b.putLong(total);                                      // totalram
+        b.putLong(Math.max(0, total - mem.usageBytes()));      // freeram
         b.putLong(0).putLong(0);                               // sharedram, bufferram
         b.putLong(0).putLong(0);                               // totalswap, freeswap
         b.putShort((short) 1).putShort((short) 0).putInt(0);   // procs, pad
