@@ -416,7 +416,6 @@ public final class Kernel {
 
     private final java.util.concurrent.ConcurrentLinkedQueue<java.util.function.Consumer<Task>> initWork =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final WaitQueue initWake = new WaitQueue();
     private volatile Task initTask;
     private volatile boolean shutDown;
     private final HostThreads hostThreads = new HostThreads(this);
@@ -439,7 +438,14 @@ public final class Kernel {
         // Their own threads name them too; named here as well so that a listing right after boot shows the names.
         initTask.comm = "init";
         kthreaddTask.comm = "kthreadd";
+        // Boot is over when both have gone to sleep (the deterministic scheduler: when nothing runs at all), so that
+        // the application's first request meets the same kernel state every time.
         sched.awaitQuiescent(10_000_000_000L);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while ((initTask.cpu >= 0 || kthreaddTask.cpu >= 0) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
     }
 
     /** pid 1 of library mode: reap every zombie child, run the work queued for init, until killed. */
@@ -454,12 +460,7 @@ public final class Kernel {
             self.sid = 1;
         }
         while (!t.fatalPending()) {
-            initWake.addWaiter(t);
-            try {
-                self.childWait.await(t, () -> !initWork.isEmpty() || hasZombie(self), WaitQueue.FOREVER, false);
-            } finally {
-                initWake.removeWaiter(t);
-            }
+            self.childWait.await(t, () -> !initWork.isEmpty() || hasZombie(self), WaitQueue.FOREVER, false);
             synchronized (tasklist) {
                 for (Proc c : List.copyOf(self.children)) {
                     if (c.state == Proc.State.ZOMBIE) {
@@ -515,8 +516,8 @@ public final class Kernel {
             return false;
         }
         initWork.add(work);
-        initWake.wakeAll();
-        init.unpark();
+        init.unpark(); // one wake-up: a second one could land after init has gone back to sleep, an extra switch
+        // that would make a deterministic kernel's schedule depend on the application's timing
         return true;
     }
 
