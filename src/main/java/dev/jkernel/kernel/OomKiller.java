@@ -68,7 +68,7 @@ final class OomKiller implements MemCgroup.OomHandler {
             if (cg.fits(pages)) {
                 return true; // freed meanwhile
             }
-            long now = System.nanoTime();
+            long now = kernel.monotonicNanos();
             if (victim != null && victim.alive() && now - victimSince < GRACE_NANOS) {
                 wait = victim;
             } else {
@@ -87,7 +87,7 @@ final class OomKiller implements MemCgroup.OomHandler {
             }
         }
         Proc w = wait;
-        waiters.await(t, () -> (w != null && !w.alive()) || cg.fits(pages), System.nanoTime() + POLL_NANOS, false);
+        waiters.await(t, () -> (w != null && !w.alive()) || cg.fits(pages), kernel.monotonicNanos() + POLL_NANOS, false);
         return !t.fatalPending();
     }
 
