@@ -31,15 +31,17 @@ static void *worker(void *arg)
         perror("rseq");
         exit(2);
     }
-    /* A preemption may migrate us between the two reads: only a mismatch seen with no cpu change around it counts. */
+    /* A preemption may migrate us around the getcpu call, even away and back (cpu_id reads 1, getcpu says 0, cpu_id
+     * reads 1 again: two migrations, both published). So the check is that a quiet reading exists: one in 100 tries
+     * where cpu_id before, getcpu, and cpu_id after all agree. A kernel that publishes the wrong cpu never gives one. */
     unsigned cpu, before, after;
     int tries = 0;
     do {
         before = __atomic_load_n(&rs.cpu_id, __ATOMIC_RELAXED);
         syscall(SYS_getcpu, &cpu, NULL, NULL);
         after = __atomic_load_n(&rs.cpu_id, __ATOMIC_RELAXED);
-    } while (before != after && ++tries < 100);
-    if (before == after && cpu != after)
+    } while (!(before == after && cpu == after) && ++tries < 100);
+    if (!(before == after && cpu == after))
         __atomic_store_n(&cpu_mismatch, 1, __ATOMIC_RELAXED);
     for (long i = 0; i < iterations; i++) {
         while (percpu_inc(&rs, counters))
