@@ -7,7 +7,6 @@ import dev.jkernel.kernel.WaitQueue;
 import dev.jkernel.mm.GuestFault;
 import dev.jkernel.mm.PageSource;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -46,11 +45,6 @@ public abstract class OpenFile {
     /** What /proc/self/fd/N reads as. */
     public String guestPath() {
         return node != null ? node.guest : "anon_inode:[unknown]";
-    }
-
-    /** The host file behind this, if any. */
-    public Path hostPath() {
-        return node instanceof HostNode h ? h.host : null;
     }
 
     public final void incRef() {

@@ -5,6 +5,7 @@ import dev.jkernel.arch.riscv64.Riscv64;
 import dev.jkernel.fs.FdTable;
 import dev.jkernel.fs.FsContext;
 import dev.jkernel.fs.StreamFile;
+import dev.jkernel.fs.Cred;
 import dev.jkernel.fs.Vfs;
 import dev.jkernel.loader.Exec;
 import dev.jkernel.syscall.FileSyscalls;
@@ -66,15 +67,21 @@ public final class Kernel {
     public Kernel(KernelConfig config) {
         this.config = config;
         this.arch = new Riscv64();
-        this.vfs = new Vfs(config.root(), config.sysroot());
+        this.vfs = config.vfs() != null ? config.vfs() : new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
                 new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(), new Membarrier(),
                 new FutexSyscalls(), new TimerSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
         this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
                 : Math.min(64, Runtime.getRuntime().availableProcessors()));
-        this.hostUid = hostId("unix:uid");
-        this.hostGid = hostId("unix:gid");
+        Cred host = hostCred();
+        this.hostUid = host.uid();
+        this.hostGid = host.gid();
+    }
+
+    /** The ids jkernel runs as on the host, which its tasks have (as under qemu-user). */
+    public static Cred hostCred() {
+        return new Cred(hostId("unix:uid"), hostId("unix:gid"));
     }
 
     private static int hostId(String attr) {

@@ -157,8 +157,8 @@ public final class AddressSpace {
 
     /** The guest path of the program this address space runs (/proc/self/exe); set by exec. */
     private volatile String exePath;
-    /** The host path of that program, for reading it back. */
-    private volatile java.nio.file.Path exeHostPath;
+    /** That program's file (what /proc/self/exe leads to, and what ETXTBSY protects). */
+    private volatile dev.jkernel.fs.Node exeNode;
     /** Where exec mapped the vDSO (Linux's mm->context.vdso), 0 for none; fork keeps it. */
     private volatile long vdsoBase;
 
@@ -185,13 +185,13 @@ public final class AddressSpace {
         return exePath;
     }
 
-    public java.nio.file.Path exeHostPath() {
-        return exeHostPath;
+    public dev.jkernel.fs.Node exeNode() {
+        return exeNode;
     }
 
-    public void setExe(String guestPath, java.nio.file.Path hostPath) {
+    public void setExe(String guestPath, dev.jkernel.fs.Node node) {
         this.exePath = guestPath;
-        this.exeHostPath = hostPath;
+        this.exeNode = node;
     }
 
     /** The vDSO's address in this address space (signal delivery returns through its rt_sigreturn), 0 for none. */
@@ -815,7 +815,7 @@ public final class AddressSpace {
         child.brkStart = brkStart;
         child.brkCur = brkCur;
         child.exePath = exePath;
-        child.exeHostPath = exeHostPath;
+        child.exeNode = exeNode;
         child.vdsoBase = vdsoBase;
         invalidate();
         return child;
