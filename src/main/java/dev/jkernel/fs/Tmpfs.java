@@ -368,6 +368,11 @@ public final class Tmpfs {
         if (i.nlink == 0) {
             throw err(Errno.ENOENT);
         }
+        // Every name beyond the first takes an inode's worth of the limit, as shmem_link reserves one.
+        if (usedInodes >= maxInodes) {
+            throw err(Errno.ENOSPC);
+        }
+        usedInodes++;
         i.nlink++;
         touch(i, false, false, true);
         addEntry(d, name, i);
@@ -404,6 +409,9 @@ public final class Tmpfs {
             v.nlink = 0;
             d.nlink--;
         } else {
+            if (i.nlink > 1) {
+                usedInodes--;
+            }
             i.nlink--;
         }
         touch(i, false, false, true);
