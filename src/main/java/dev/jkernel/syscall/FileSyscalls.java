@@ -49,22 +49,25 @@ public final class FileSyscalls implements SyscallTable.Family {
         b.add("preadv", FileSyscalls::preadv, FULL, "fd iov_out:2 int long long");
         b.add("pwritev", FileSyscalls::pwritev, FULL, "fd iov_in:2 int long long");
         b.add("openat", FileSyscalls::openat, PARTIAL, "dirfd path oflags mode",
-                "O_TMPFILE is EOPNOTSUPP; named FIFOs and sockets are ENXIO; O_RDONLY|O_TRUNC does not truncate");
+                "O_TMPFILE is EOPNOTSUPP; named FIFOs and sockets are ENXIO; O_RDONLY|O_TRUNC does not truncate a "
+                        + "host file (it does in a tmpfs)");
         b.add("close", FileSyscalls::close, FULL, "fd");
         b.add("close_range", FileSyscalls::closeRange, FULL, "uint uint hex",
                 "CLOSE_RANGE_UNSHARE accepted: the table is not shared with other tasks");
         b.add("lseek", FileSyscalls::lseek, FULL, "fd long whence",
-                "SEEK_DATA/SEEK_HOLE see files without holes");
-        b.add("fstat", FileSyscalls::fstat, PARTIAL, "fd struct", "st_blocks is estimated from st_size");
+                "SEEK_DATA/SEEK_HOLE see host files as without holes (a tmpfs's holes are its missing pages)");
+        b.add("fstat", FileSyscalls::fstat, PARTIAL, "fd struct",
+                "st_blocks of a host file is estimated from st_size");
         b.add("newfstatat", FileSyscalls::newfstatat, PARTIAL, "dirfd path struct atflags",
-                "st_blocks is estimated from st_size");
+                "st_blocks of a host file is estimated from st_size");
         b.add("statx", FileSyscalls::statx, PARTIAL, "dirfd path atflags hex struct",
                 "reports STATX_BASIC_STATS only (no btime, mount id, attributes)");
         b.add("readlinkat", FileSyscalls::readlinkat, FULL, "dirfd path ptr size");
         b.add("getdents64", FileSyscalls::getdents64, FULL, "fd ptr size",
-                "a directory's entries are a snapshot taken when reading starts at offset 0");
+                "a tmpfs directory's offsets stay valid while entries are removed; a host directory's entries are a "
+                        + "snapshot taken when reading starts at offset 0");
         b.add("faccessat", (t, a0, a1, a2, a3, a4, a5) -> faccessat2(t, a0, a1, a2, 0, 0, 0), FULL,
-                "dirfd path int", "checks with the host's real credentials");
+                "dirfd path int", "host files: checks with the host's real credentials; tmpfs: the task's");
         b.add("faccessat2", FileSyscalls::faccessat2, FULL, "dirfd path int atflags",
                 "AT_EACCESS is the same check: jkernel's real and effective ids are equal");
         b.add("getcwd", FileSyscalls::getcwd, FULL, "ptr size");
@@ -73,14 +76,16 @@ public final class FileSyscalls implements SyscallTable.Family {
         b.add("mkdirat", FileSyscalls::mkdirat, FULL, "dirfd path mode");
         b.add("unlinkat", FileSyscalls::unlinkat, FULL, "dirfd path atflags");
         b.add("renameat2", FileSyscalls::renameat2, PARTIAL, "dirfd path dirfd path hex",
-                "RENAME_EXCHANGE and RENAME_WHITEOUT are EINVAL; RENAME_NOREPLACE is checked, then renamed (not atomic)");
+                "RENAME_WHITEOUT is EINVAL; on host files RENAME_EXCHANGE is EINVAL and RENAME_NOREPLACE is checked, "
+                        + "then renamed (not atomic)");
         b.add("symlinkat", FileSyscalls::symlinkat, PARTIAL, "str dirfd path",
-                "the target text is normalised by the JDK (repeated and trailing slashes dropped)");
+                "a host symlink's target text is normalised by the JDK (repeated and trailing slashes dropped)");
         b.add("linkat", FileSyscalls::linkat, FULL, "dirfd path dirfd path atflags");
         b.add("fchmod", FileSyscalls::fchmod, FULL, "fd mode");
         b.add("fchmodat", FileSyscalls::fchmodat, FULL, "dirfd path mode");
         b.add("fchownat", FileSyscalls::fchownat, FULL, "dirfd path int int atflags",
-                "the host decides: EPERM unless jkernel runs as root or the ids are unchanged");
+                "host files: the host decides (EPERM unless jkernel runs as root or the ids are unchanged); tmpfs: "
+                        + "Linux's chown rules for the task's ids");
         b.add("fchown", FileSyscalls::fchown, FULL, "fd int int");
         b.add("utimensat", FileSyscalls::utimensat, FULL, "dirfd path ptr atflags");
         b.add("truncate", FileSyscalls::truncate, FULL, "path long");
@@ -99,7 +104,8 @@ public final class FileSyscalls implements SyscallTable.Family {
                         + "TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP ...)");
         b.add("umask", FileSyscalls::umask, FULL, "mode");
         b.add("statfs", FileSyscalls::statfs, PARTIAL, "path struct",
-                "f_files, f_ffree and f_fsid are 0; f_type from the JDK's file-store type name");
+                "f_fsid is 0; for host files f_files and f_ffree are 0 and f_type comes from the JDK's file-store "
+                        + "type name");
         b.add("fstatfs", FileSyscalls::fstatfs, PARTIAL, "fd struct", "as statfs");
         b.add("sendfile", FileSyscalls::sendfile, FULL, "fd fd ptr size");
         b.add("copy_file_range", FileSyscalls::copyFileRange, PARTIAL, "fd ptr fd ptr size uint",
