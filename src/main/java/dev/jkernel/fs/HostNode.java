@@ -139,6 +139,7 @@ public final class HostNode extends Node {
 
     @Override
     public OpenFile open(Task t, int flags) throws ErrnoException {
+        flags &= ~OpenFile.FMODE_EXEC;
         int type = type();
         if (type == 0) {
             throw new ErrnoException(Errno.ENOENT);

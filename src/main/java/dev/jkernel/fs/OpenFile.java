@@ -21,6 +21,11 @@ public abstract class OpenFile {
             O_ASYNC = 020000, O_DIRECT = 040000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000,
             O_NOFOLLOW = 0400000, O_NOATIME = 01000000, O_CLOEXEC = 02000000, O_SYNC = 04010000,
             O_PATH = 010000000, O_TMPFILE = 020000000;
+    /**
+     * Not an open(2) flag: execve's open of the program (Linux's __FMODE_EXEC), which needs execute permission, not
+     * read permission. Never kept in {@link #flags}.
+     */
+    public static final int FMODE_EXEC = 1 << 29;
 
     /** open(2) flags as given, access mode in the low two bits (O_RDONLY 0, O_WRONLY 1, O_RDWR 2). */
     public int flags;

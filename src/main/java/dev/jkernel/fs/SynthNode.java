@@ -270,6 +270,7 @@ public final class SynthNode extends Node {
 
     @Override
     public OpenFile open(Task t, int flags) throws ErrnoException {
+        flags &= ~OpenFile.FMODE_EXEC;
         if ((flags & OpenFile.O_PATH) != 0) {
             return new PathFile(this, flags);
         }

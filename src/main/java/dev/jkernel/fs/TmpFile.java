@@ -53,9 +53,16 @@ public final class TmpFile extends OpenFile {
     @Override
     public int write(byte[] b, int off, int len, long at) throws ErrnoException {
         synchronized (this) {
-            boolean append = (flags & O_APPEND) != 0;
-            long where = append ? fs.size(inode) : at >= 0 ? at : pos;
             // O_APPEND writes at the end even for pwrite (Linux's generic_write_checks), which moves no offset.
+            if ((flags & O_APPEND) != 0) {
+                long[] end = new long[1];
+                int n = fs.write(inode, Tmpfs.APPEND, b, off, len, cred, end);
+                if (at < 0 && n > 0) {
+                    pos = end[0];
+                }
+                return n;
+            }
+            long where = at >= 0 ? at : pos;
             int n = fs.write(inode, where, b, off, len, cred);
             if (at < 0) {
                 pos = where + n;

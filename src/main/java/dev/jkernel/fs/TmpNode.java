@@ -173,6 +173,11 @@ final class TmpNode extends Node {
         }
         Tmpfs.Reg r = (Tmpfs.Reg) i;
         boolean trunc = (flags & OpenFile.O_TRUNC) != 0;
+        if ((flags & OpenFile.FMODE_EXEC) != 0) {
+            // execve checked execute permission; reading the program needs no more.
+            mask &= ~4;
+            flags &= ~OpenFile.FMODE_EXEC;
+        }
         Tmpfs.need(i, c, mask | (trunc ? 2 : 0));
         if ((flags & OpenFile.O_NOATIME) != 0 && !c.isRoot() && c.uid() != i.uid) {
             throw err(Errno.EPERM);

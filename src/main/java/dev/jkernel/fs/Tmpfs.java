@@ -697,12 +697,26 @@ public final class Tmpfs {
         return n;
     }
 
+    /** The position argument of {@link #write} that means "at the end", decided under the lock (O_APPEND). */
+    static final long APPEND = -1;
+
     /**
-     * Writes at pos, allocating pages as needed: a short count when the file system fills up part way, ENOSPC when
+     * Writes at pos ({@link #APPEND}: at the end), allocating pages as needed: a short count when the file system fills up part way, ENOSPC when
      * nothing fits, EFBIG past the largest offset. A write by anyone but root clears the set-user-ID bit (and the
      * set-group-ID bit of a group-executable file), as file_remove_privs.
      */
     synchronized int write(Reg r, long pos, byte[] b, int off, int len, Cred c) throws ErrnoException {
+        return write(r, pos, b, off, len, c, null);
+    }
+
+    /** As {@link #write(Reg, long, byte[], int, int, Cred)}, storing the offset after the data in end[0]. */
+    synchronized int write(Reg r, long pos, byte[] b, int off, int len, Cred c, long[] end) throws ErrnoException {
+        if (pos == APPEND) {
+            pos = r.size;
+        }
+        if (end != null) {
+            end[0] = pos;
+        }
         if (len <= 0) {
             return 0;
         }
@@ -735,6 +749,9 @@ public final class Tmpfs {
         }
         if (pos + done > r.size) {
             r.size = pos + done;
+        }
+        if (end != null) {
+            end[0] = pos + done;
         }
         touch(r, false, true, true);
         removePrivs(r, c);

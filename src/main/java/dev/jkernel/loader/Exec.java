@@ -129,7 +129,7 @@ public final class Exec {
             throw new ErrnoException(Errno.EACCES);
         }
         node.checkAccess(t, X_OK);
-        return node.open(t, OpenFile.O_RDONLY);
+        return node.open(t, OpenFile.O_RDONLY | OpenFile.FMODE_EXEC);
     }
 
     private static void checkArgs(List<String> argv, List<String> envp) throws ErrnoException {

@@ -178,4 +178,41 @@ class TmpfsTest {
         assertEquals(other.toRealPath().resolve("x"), ((HostNode) v.lookup(null, null, "/data/x", true)).host);
         assertEquals(root.getParent().toRealPath(), ((HostNode) v.lookup(null, null, "/data/..", true)).host);
     }
+
+    @Test
+    void appendsFromTwoOpenFilesNeverOverlap() throws Exception {
+        Vfs v = vfs(1 << 20);
+        at(v, "/log").create(ALICE, OpenFile.O_WRONLY, 0644).decRef();
+        OpenFile a = at(v, "/log").open(null, OpenFile.O_WRONLY | OpenFile.O_APPEND);
+        OpenFile b = at(v, "/log").open(null, OpenFile.O_WRONLY | OpenFile.O_APPEND);
+        Thread ta = Thread.ofPlatform().start(() -> writeMany(a, (byte) 'a'));
+        Thread tb = Thread.ofPlatform().start(() -> writeMany(b, (byte) 'b'));
+        ta.join();
+        tb.join();
+        OpenFile r = at(v, "/log").open(null, OpenFile.O_RDONLY);
+        byte[] all = new byte[20000];
+        assertEquals(20000, r.read(all, 0, all.length, 0));
+        for (int i = 0; i < all.length; i += 10) {
+            for (int j = 1; j < 10; j++) {
+                assertEquals(all[i], all[i + j], "records are whole");
+            }
+        }
+        // Each offset is the end of that file's own last append; the later of the two is the end of the file.
+        assertEquals(20000, Math.max(a.seek(0, 1), b.seek(0, 1)));
+        for (OpenFile f : new OpenFile[] {a, b, r}) {
+            f.decRef();
+        }
+    }
+
+    private static void writeMany(OpenFile f, byte c) {
+        byte[] rec = new byte[10];
+        java.util.Arrays.fill(rec, c);
+        try {
+            for (int i = 0; i < 1000; i++) {
+                assertEquals(10, f.write(rec, 0, 10, -1));
+            }
+        } catch (ErrnoException e) {
+            throw new AssertionError(e);
+        }
+    }
 }
