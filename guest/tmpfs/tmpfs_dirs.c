@@ -259,6 +259,20 @@ int main(void) {
 
     offsets();
     renames();
+
+    /* the working directory follows a rename of its parent */
+    T(mkdir("r", 0755));
+    T(mkdir("r/s", 0755));
+    T(chdir("r/s"));
+    T(rename("../../r", "../../r2"));
+    char cwd[256];
+    printf("getcwd follows the rename: %d\n", getcwd(cwd, sizeof cwd) && strlen(cwd) > 5
+                                                    && strcmp(cwd + strlen(cwd) - 5, "/r2/s") == 0);
+    T(chdir(".."));
+    printf("and so does ..: %d\n", getcwd(cwd, sizeof cwd) && strcmp(cwd + strlen(cwd) - 3, "/r2") == 0);
+    T(chdir(tmpdir));
+    T(rmdir("r2/s"));
+    T(rmdir("r2"));
     show(".");
     cleanup();
     return 0;

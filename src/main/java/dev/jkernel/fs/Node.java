@@ -89,6 +89,14 @@ public abstract class Node {
         return this;
     }
 
+    /**
+     * The guest path of this file now: {@link #guest} is where it was looked up, and a tmpfs directory may have been
+     * renamed since (getcwd and /proc/self/cwd answer where it is).
+     */
+    public String currentPath() {
+        return guest;
+    }
+
     /** Whether the file has been removed since this node was looked up (a deleted working directory). */
     public boolean isDeleted() {
         return false;

@@ -132,7 +132,7 @@ public final class SynthNode extends Node {
             }
             case PROC_CWD -> {
                 pid(t);
-                yield t.fs().cwd;
+                yield vfs.cwdNode(t, t.fs()).currentPath();
             }
             case PROC_FD -> fdFile(t).guestPath();
             case DEV_STD -> "/proc/self/fd/" + arg;

@@ -87,6 +87,15 @@ final class TmpNode extends Node {
     }
 
     @Override
+    public String currentPath() {
+        if (!(inode instanceof Tmpfs.Dir d) || fs.isDead(d)) {
+            return guest;
+        }
+        String rel = fs.pathOf(d);
+        return mnt.point.equals("/") ? (rel.isEmpty() ? "/" : rel) : mnt.point + rel;
+    }
+
+    @Override
     public boolean sameFile(Node other) {
         return other instanceof TmpNode o && inode != null && o.inode == inode;
     }

@@ -254,6 +254,15 @@ public final class Tmpfs {
         return d.name;
     }
 
+    /** The names from the top directory down to d ("" for the top), as they are now. */
+    synchronized String pathOf(Dir d) {
+        StringBuilder sb = new StringBuilder();
+        for (Dir x = d; x.parent != null; x = x.parent) {
+            sb.insert(0, x.name).insert(0, '/');
+        }
+        return sb.toString();
+    }
+
     synchronized boolean isDead(Dir d) {
         return d.dead;
     }

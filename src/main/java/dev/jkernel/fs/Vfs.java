@@ -175,6 +175,17 @@ public final class Vfs {
         return m != null && m != sysrootMount && n.guest.equals(m.point);
     }
 
+    /** Whether some mount point lies below directory n. */
+    public boolean hasMountBelow(Node n) {
+        String prefix = n.guest.equals("/") ? "/" : n.guest + "/";
+        for (String p : mounts.keySet()) {
+            if (p.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The mount of the directory that holds n's name (for a mount's top, the mount it is mounted on): what EROFS
      * and EXDEV are about. Null for the synthetic files.

@@ -1018,7 +1018,7 @@ public final class FileSyscalls implements SyscallTable.Family {
         if (cwd.isDeleted()) {
             return -Errno.ENOENT;
         }
-        byte[] p = t.fs().cwd.getBytes(StandardCharsets.UTF_8);
+        byte[] p = cwd.currentPath().getBytes(StandardCharsets.UTF_8);
         if (Long.compareUnsigned(size, p.length + 1) < 0) {
             return -Errno.ERANGE;
         }
@@ -1148,7 +1148,9 @@ public final class FileSyscalls implements SyscallTable.Family {
         if (!from.isDir() && (oldPath.endsWith("/") || ((fl & RENAME_EXCHANGE) == 0 && newPath.endsWith("/")))) {
             return -Errno.ENOTDIR;
         }
-        if (vfs(t).isMountRoot(from) || (to.exists() && vfs(t).isMountRoot(to))) {
+        if (vfs(t).isMountRoot(from) || (to.exists() && vfs(t).isMountRoot(to)) || vfs(t).hasMountBelow(from)
+                || (to.exists() && vfs(t).hasMountBelow(to))) {
+            // Mounts stay where they are: a directory holding one does not move (Linux would move the mount).
             return -Errno.EBUSY;
         }
         from.rename(Cred.of(t), to, fl & (RENAME_NOREPLACE | RENAME_EXCHANGE));

@@ -438,6 +438,8 @@ class JKernelTest {
             assertEquals(Linux.EXDEV, errno(() -> sys.rename("/mnt/ro/a.txt", "/tmp/b.txt")));
             assertEquals(Linux.EEXIST, errno(() -> sys.mkdir("/mnt/ro/sub", 0755)));
             assertEquals(Linux.EBUSY, errno(() -> sys.rmdir("/mnt/ro")));
+            assertEquals(Linux.EBUSY, errno(() -> sys.rename("/mnt/ro", "/mnt/elsewhere")));
+            assertEquals(Linux.EBUSY, errno(() -> sys.rename("/mnt", "/mnt2")), "a mount does not move");
             GuestProcess p = k.process(tool, "upper", "a.txt", "b.txt").cwd("/mnt/ro").stderr(err).start();
             assertEquals(1, p.waitFor().code());
             assertTrue(err.toString().contains("Read-only file system"), err.toString());
