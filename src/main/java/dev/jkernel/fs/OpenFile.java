@@ -38,6 +38,11 @@ public abstract class OpenFile {
 
     private final AtomicInteger refs = new AtomicInteger(1);
 
+    /** Whether writable MAP_SHARED mappings can share the file's own pages (tmpfs); else they are ENODEV. */
+    public boolean sharesPages() {
+        return false;
+    }
+
     /** What mmap reads pages from, or null if the file cannot be mapped (mmap answers ENODEV). */
     public PageSource pageSource() {
         return null;

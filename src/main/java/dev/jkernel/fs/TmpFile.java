@@ -108,9 +108,15 @@ public final class TmpFile extends OpenFile {
     }
 
     @Override
+    public boolean sharesPages() {
+        return true;
+    }
+
+    @Override
     public PageSource pageSource() {
         // The mapping refers to the inode itself, which the garbage collector keeps while it is mapped.
         String name = node.guest;
+        boolean writable = canWrite();
         return new PageSource() {
             @Override
             public int fill(long fileOffset, byte[] dst, int dstOff, int len) {
@@ -120,6 +126,21 @@ public final class TmpFile extends OpenFile {
             @Override
             public String name() {
                 return name;
+            }
+
+            @Override
+            public Object sharedFile() {
+                return inode;
+            }
+
+            @Override
+            public byte[] sharedPage(long index) {
+                return fs.sharedPage(inode, index);
+            }
+
+            @Override
+            public boolean sharedWritable() {
+                return writable;
             }
         };
     }

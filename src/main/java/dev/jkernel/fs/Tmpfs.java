@@ -685,6 +685,30 @@ public final class Tmpfs {
         return copyOut(r, pos, b, off, len);
     }
 
+    /**
+     * The page a shared mapping maps (shmem_fault): the file's own, allocated zero-filled if it lies within the file;
+     * null past the end or when the file system is full (SIGBUS, as Linux).
+     */
+    synchronized byte[] sharedPage(Reg r, long index) {
+        if (index < 0 || index >= (r.size + PAGE_SIZE - 1) >>> PAGE_SHIFT) {
+            return null;
+        }
+        byte[] page = r.pages.get(index);
+        if (page == null) {
+            // A file with no name and no open description left lives on in its mappings, like anonymous shared
+            // memory: its pages no longer count against the size.
+            if (!r.freed) {
+                if (usedPages >= maxPages) {
+                    return null;
+                }
+                usedPages++;
+            }
+            page = new byte[PAGE_SIZE];
+            r.pages.put(index, page);
+        }
+        return page;
+    }
+
     private static int copyOut(Reg r, long pos, byte[] b, int off, int len) {
         if (pos >= r.size || len <= 0) {
             return 0;

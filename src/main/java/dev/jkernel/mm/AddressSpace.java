@@ -609,11 +609,15 @@ public final class AddressSpace {
         if (end < 0) {
             return -Errno.ENOMEM;
         }
-        // Every page of the range must be mapped.
+        // Every page of the range must be mapped; a shared mapping of a file opened read-only stays read-only.
         for (long a = addr; a < end; ) {
             Vma v = vmaAt(a);
             if (v == null) {
                 return -Errno.ENOMEM;
+            }
+            if ((prot & PROT_WRITE) != 0 && v.shm != null && v.source != null && v.source.sharedFile() != null
+                    && !v.source.sharedWritable()) {
+                return -Errno.EACCES;
             }
             a = v.end;
         }
@@ -894,7 +898,7 @@ public final class AddressSpace {
     }
 
     /** Identifies one page of a {@link SharedMemory}: equal for every mapper of that page, in any address space. */
-    private record SharedPageKey(SharedMemory memory, long index) {
+    private record SharedPageKey(Object memory, long index) {
     }
 
     /**
@@ -912,7 +916,7 @@ public final class AddressSpace {
         if (v == null || v.shm == null) {
             return null;
         }
-        return new SharedPageKey(v.shm, (v.fileOffset + ((addr & ~PAGE_MASK) - v.start)) >>> PAGE_SHIFT);
+        return new SharedPageKey(v.shm.identity(), (v.fileOffset + ((addr & ~PAGE_MASK) - v.start)) >>> PAGE_SHIFT);
     }
 
     private static final int MADV_DONTFORK = 10, MADV_DOFORK = 11, MADV_WIPEONFORK = 18, MADV_KEEPONFORK = 19;
