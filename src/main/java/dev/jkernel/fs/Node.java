@@ -7,8 +7,9 @@ import dev.jkernel.kernel.Task;
 import java.util.List;
 
 /**
- * A name the guest can look up (Linux's dentry): a host file under the guest's root, or a synthetic file of
- * /dev or /proc. Immutable; {@link #guest} is the physical guest path (symlinks resolved).
+ * A name the guest can look up (Linux's dentry): a file of a mounted host directory ({@link HostNode}), of a tmpfs
+ * ({@link TmpNode}), or a synthetic file of /dev or /proc ({@link SynthNode}). Immutable; {@link #guest} is the
+ * physical guest path (symlinks resolved) where it was looked up.
  */
 public abstract class Node {
     /** The absolute guest path, without symlinks. */

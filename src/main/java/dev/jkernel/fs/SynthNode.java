@@ -6,7 +6,6 @@ import dev.jkernel.kernel.Task;
 import dev.jkernel.mm.AddressSpace;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 

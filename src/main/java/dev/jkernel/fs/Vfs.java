@@ -130,7 +130,7 @@ public final class Vfs {
         }
         Node n;
         try {
-            n = lookup(null, null, p, true);
+            n = lookupRoot(p, true);
         } catch (ErrnoException e) {
             if (e.errno != Errno.ENOENT) {
                 throw e;
@@ -143,7 +143,7 @@ public final class Vfs {
                 throw new ErrnoException(Errno.ENOENT);
             }
             mkdirs(p, 0755, owner);
-            n = lookup(null, null, p, true);
+            n = lookupRoot(p, true);
         }
         if (!n.isDir()) {
             throw new ErrnoException(Errno.ENOTDIR);
@@ -200,6 +200,12 @@ public final class Vfs {
         return n.mount();
     }
 
+    /** A lookup in the root's namespace only (the sysroot is for the guest's lookups, not for placing files). */
+    private Node lookupRoot(String path, boolean followLast) throws ErrnoException {
+        checkPath(path);
+        return walk(null, rootNode(), path, followLast);
+    }
+
     /** EROFS when m is mounted read-only. */
     public static void checkWritable(Mount m) throws ErrnoException {
         if (m != null && m.readOnly) {
@@ -250,7 +256,7 @@ public final class Vfs {
         StringBuilder sb = new StringBuilder();
         for (String c : p.substring(1).split("/")) {
             sb.append('/').append(c);
-            Node n = lookup(null, null, sb.toString(), true);
+            Node n = lookupRoot(sb.toString(), true);
             if (!n.exists()) {
                 checkWritable(dirMount(n));
                 n.mkdir(owner, mode & 07777);
@@ -267,7 +273,7 @@ public final class Vfs {
     public void writeFile(String path, byte[] data, int mode, Cred owner) throws ErrnoException {
         String p = normalise(path);
         mkdirs(Node.parentOf(p), 0755, owner);
-        Node n = lookup(null, null, p, true);
+        Node n = lookupRoot(p, true);
         checkWritable(dirMount(n));
         OpenFile f;
         if (n.exists()) {
@@ -286,7 +292,7 @@ public final class Vfs {
         } finally {
             f.decRef();
         }
-        lookup(null, null, p, true).chmod(Cred.ROOT, mode & 07777);
+        lookupRoot(p, true).chmod(Cred.ROOT, mode & 07777);
     }
 
     /**
@@ -316,7 +322,7 @@ public final class Vfs {
      * urandom, tty), the stdin, stdout and stderr links to /proc/self/fd/N, and fd to /proc/self/fd.
      */
     public void makeDevices(String dir, Cred owner) throws ErrnoException {
-        Node d = lookup(null, null, dir, true);
+        Node d = lookupRoot(dir, true);
         if (!(d instanceof TmpNode)) {
             throw new ErrnoException(Errno.EINVAL);
         }
@@ -512,7 +518,7 @@ public final class Vfs {
             if (name.equals("proc")) {
                 return new SynthNode(this, SynthNode.Kind.PROC_DIR, 0, "/proc");
             }
-            if (name.equals("dev") && dir instanceof HostNode) {
+            if (name.equals("dev") && dir instanceof HostNode && !inSysroot) {
                 // A host root without a /dev directory gets a synthetic one; a tmpfs root has its own.
                 Node d = dir.child(t, name);
                 return d.exists() && d.isDir() ? d : new SynthNode(this, SynthNode.Kind.DEV_DIR, 0, "/dev");

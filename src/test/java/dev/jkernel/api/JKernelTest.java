@@ -37,8 +37,8 @@ class JKernelTest {
     @BeforeAll
     static void build() {
         Path guest = GuestPrograms.guestDir();
-        HostProcess.Result r = HostProcess.run(List.of("make", "-s", "-C", guest.toString(), "out/static/api/tool"),
-                null, guest, 300, TimeUnit.SECONDS);
+        HostProcess.Result r = HostProcess.run(List.of("make", "-s", "-C", guest.toString(), "out/static/api/tool",
+                "out/dynamic/examples/hello"), null, guest, 300, TimeUnit.SECONDS);
         assertEquals(0, r.status(), r.stderrText());
         hostTool = guest.resolve("out/static/api/tool");
     }
@@ -547,6 +547,21 @@ class JKernelTest {
         }
         try (JKernel k = JKernel.builder().hostFileSystem().build()) {
             assertEquals("hi", text(k.readFile(root.resolve("hello").toString())));
+        }
+    }
+
+    @Test
+    void aDynamicallyLinkedProgramInTheTmpfsFindsItsLoaderInTheSysroot() throws Exception {
+        Path sysroot = Path.of("/usr/riscv64-linux-gnu");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(sysroot.resolve("lib")),
+                "no riscv64 sysroot at " + sysroot);
+        Path hello = GuestPrograms.guestDir().resolve("out/dynamic/examples/hello");
+        try (JKernel k = builder().sysroot(sysroot).copy(hello, "/bin/hello").build()) {
+            GuestProcess p = k.process("/bin/hello", "tmpfs").stdout(Stdio.pipe()).start();
+            assertTrue(text(p.getInputStream().readAllBytes()).startsWith("Hello, tmpfs!"));
+            assertEquals(0, p.waitFor().code());
+            // The sysroot is searched first, but /dev stays the tmpfs's.
+            assertTrue(k.syscalls().listDirectory("/dev").contains("shm"));
         }
     }
 }
