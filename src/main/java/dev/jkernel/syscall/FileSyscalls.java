@@ -605,7 +605,8 @@ public final class FileSyscalls implements SyscallTable.Family {
 
     static long openat(Task t, long dirfd, long pathAddr, long flagsArg, long modeArg, long a4, long a5)
             throws GuestFault, ErrnoException {
-        int flags = (int) flagsArg;
+        // Unknown bits are dropped, as Linux's build_open_flags does (and FMODE_EXEC is the kernel's own).
+        int flags = (int) flagsArg & ~FMODE_EXEC;
         int mode = (int) modeArg;
         String path = path(t, pathAddr);
         if ((flags & O_TMPFILE) == O_TMPFILE) {
