@@ -51,14 +51,14 @@ int main(void) {
         strcpy(m + 200, "from the child");
         /* wake until the parent, waiting on the word through its own mapping, is woken */
         int *w = (int *)(m + 2048);
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 3000; i++) {
             if (futex(w, FUTEX_WAKE, 1, NULL) == 1)
                 _exit(0);
             usleep(10000);
         }
         _exit(3);
     }
-    struct timespec ts = {5, 0};
+    struct timespec ts = {30, 0};
     long r = futex(word, FUTEX_WAIT, 0, &ts);
     int werr = r < 0 ? errno : 0;
     int status;
