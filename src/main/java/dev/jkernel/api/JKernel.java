@@ -248,7 +248,8 @@ public final class JKernel implements AutoCloseable {
          * Mounts host directory {@code hostDir} at {@code guestPath}, confined (".." at its top leads to the
          * directory above the mount point; symlinks in it resolve in the guest's namespace), read-only (EROFS for
          * every change) or read-write. In a tmpfs the mount point is created; in a host root it must exist. Mounts
-         * are made parents first.
+         * are made parents first, before files are placed. "/", "/dev" and "/proc" (and below it) cannot be mount
+         * points.
          */
         public Builder mount(String guestPath, Path hostDir, boolean readOnly) {
             mounts.add(new MountSpec(checkGuestPath(guestPath), Objects.requireNonNull(hostDir, "hostDir"),
@@ -278,7 +279,8 @@ public final class JKernel implements AutoCloseable {
 
         /**
          * Places a file with this content and permission bits (0755 for a program) before boot; parent directories
-         * are created, an existing file is replaced. The bytes are copied now.
+         * are created, an existing file is replaced. The bytes are copied now. Placed in a read-write host mount or
+         * root, the file is written to the host directory.
          */
         public Builder file(String guestPath, byte[] content, int mode) {
             placements.add(new Placement(checkGuestPath(guestPath), content.clone(), null, checkMode(mode)));
