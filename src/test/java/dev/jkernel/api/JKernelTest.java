@@ -564,4 +564,18 @@ class JKernelTest {
             assertTrue(k.syscalls().listDirectory("/dev").contains("shm"));
         }
     }
+
+    @Test
+    void aSecondTmpfsIsAFileSystemOfItsOwn() throws Exception {
+        try (JKernel k = builder().mountTmpfs("/scratch", 1 << 20).build()) {
+            Syscalls sys = k.syscalls();
+            FileStat top = sys.stat("/scratch");
+            assertEquals(01777, top.permissions());
+            assertNotEquals(sys.stat("/").dev(), top.dev());
+            sys.writeFile("/scratch/f", new byte[10]);
+            assertEquals(top.dev(), sys.stat("/scratch/f").dev());
+            assertEquals(Linux.EXDEV, errno(() -> sys.rename("/scratch/f", "/tmp/f")));
+            assertTrue(text(k.readFile("/proc/mounts")).contains("tmpfs /scratch tmpfs rw,relatime 0 0\n"));
+        }
+    }
 }
