@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A guest process started by {@link GuestProcessBuilder#start()} ({@link java.lang.Process}'s counterpart). It is a
- * child of init, which reaps it when it ends; this handle keeps its exit status, so {@link #waitFor} works at any
- * time, even after {@link JKernel#close()} (which kills it).
+ * A guest process started by {@link GuestProcessBuilder#start()} ({@link java.lang.Process}'s counterpart), or pid 1
+ * started by {@link JKernel.Builder#startInit}. The former is a child of init, which reaps it when it ends; either
+ * way this handle keeps its exit status, so {@link #waitFor} works at any time, even after {@link JKernel#close()}
+ * (which kills it).
  *
  * <p>Streams: for a descriptor redirected with {@link Stdio#pipe()}, {@link #getOutputStream()} writes the guest's
  * stdin, {@link #getInputStream()} reads its stdout and {@link #getErrorStream()} its stderr; they are the
@@ -38,6 +39,11 @@ public final class GuestProcess {
                 : OutputStream.nullOutputStream();
         this.stdout = parentFds[1] >= 0 ? new FdInputStream(jk.syscalls(), parentFds[1]) : InputStream.nullInputStream();
         this.stderr = parentFds[2] >= 0 ? new FdInputStream(jk.syscalls(), parentFds[2]) : InputStream.nullInputStream();
+    }
+
+    /** The kernel it runs in. */
+    public JKernel kernel() {
+        return jk;
     }
 
     /** The process id (in its kernel). */

@@ -126,7 +126,7 @@ public final class GuestProcessBuilder {
             return new GuestProcess(jk, p, parentFds);
         } catch (UserModeHelper.ExecFailure e) {
             closeQuietly(sys, parentFds);
-            throw new ExecException(program, e.errno, e.getMessage());
+            throw new ExecException(program, e);
         } catch (IllegalStateException e) {
             closeQuietly(sys, parentFds);
             if (jk.kernel().isShutDown()) {

@@ -2,12 +2,15 @@ package dev.jkernel.api;
 
 import dev.jkernel.fs.Cred;
 import dev.jkernel.fs.Vfs;
+import dev.jkernel.host.HostOps;
 import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
 import dev.jkernel.kernel.Kernel;
 import dev.jkernel.kernel.KernelConfig;
 import dev.jkernel.kernel.Preemption;
 import dev.jkernel.kernel.Proc;
+import dev.jkernel.kernel.UserModeHelper;
+import dev.jkernel.loader.Exec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,13 +40,15 @@ import java.util.Set;
  *
  * <p>The guest's file system is an in-memory tmpfs by default (with /dev, /dev/shm, /proc, /tmp, /bin, /etc and
  * /usr/bin), into which the builder places files and mounts host directories; {@link Builder#root(Path)} makes a
- * confined host directory the root instead, and {@link Builder#hostFileSystem()} the host's own, as qemu-user and
- * the CLI show it.
+ * confined host directory the root instead, and {@link Builder#hostRoot()} the host's own, as qemu-user and the CLI
+ * show it.
  *
- * <p>Boot makes pid 1, a resident init (a kernel thread that reaps orphans and the processes started here, and lives
- * until {@link #close()}), and pid 2, kthreadd. {@link #process} starts programs as init's children;
- * {@link #syscalls()} lets any Java thread call into the kernel. Kernels share nothing: several in one JVM are
- * isolated. All methods are thread-safe.
+ * <p>{@link Builder#build()} boots with pid 1 a resident init (a kernel thread that reaps orphans and the processes
+ * started here, and lives until {@link #close()}) and pid 2 kthreadd. {@link #process} starts programs as init's
+ * children; {@link #syscalls()} lets any Java thread call into the kernel. Alternatively
+ * {@link Builder#startInit(String, List)} boots with a program as pid 1, as Linux runs its init (what
+ * {@code jkernel run} does): the kernel then lives as long as that program. Kernels share nothing: several in one JVM
+ * are isolated. All methods are thread-safe.
  */
 public final class JKernel implements AutoCloseable {
     private final Kernel kernel;
@@ -53,17 +58,46 @@ public final class JKernel implements AutoCloseable {
     private final boolean[] tty;
     private final String cwd;
     private final Syscalls syscalls = new Syscalls(this);
+    /** Whether pid 1 is a program (startInit) rather than the resident init. */
+    private final boolean programInit;
     private volatile boolean closed;
 
-    private JKernel(Builder b, KernelConfig cfg) {
+    private JKernel(Builder b, KernelConfig cfg, boolean programInit) {
         this.env = Map.copyOf(b.env);
         this.stdin = cfg.stdin();
         this.stdout = cfg.stdout();
         this.stderr = cfg.stderr();
         this.tty = cfg.ttyStdio().clone();
         this.cwd = cfg.cwd();
+        this.programInit = programInit;
         this.kernel = new Kernel(cfg);
-        kernel.boot();
+        if (b.memoryLimit > 0) {
+            kernel.memory().setLimit(b.memoryLimit);
+        }
+        if (!programInit) {
+            kernel.boot();
+        }
+    }
+
+    /** Boots with pid 1 exec'ing {@code program}; once it ends, the kernel closes itself (see Builder#startInit). */
+    private GuestProcess startInit(String program, List<String> argv) throws ExecException {
+        List<String> envp = new ArrayList<>();
+        env.forEach((k, v) -> envp.add(k + "=" + v));
+        Proc p;
+        try {
+            p = kernel.startInit(program, List.copyOf(argv), envp);
+        } catch (dev.jkernel.kernel.ErrnoException e) {
+            throw new ExecException(program, UserModeHelper.ExecFailure.of(program, e));
+        } catch (Exec.ExecFormatException e) {
+            throw new ExecException(program, UserModeHelper.ExecFailure.of(e));
+        } finally {
+            closed = kernel.isShutDown(); // a failed boot has shut the kernel down
+        }
+        // Linux stops when init exits; here the kernel shuts down, from a thread of its own (not pid 1's, which close
+        // joins).
+        p.death().whenComplete((st, x) -> Thread.ofPlatform().daemon(true).name("jkernel-init-exit")
+                .start(this::close));
+        return new GuestProcess(this, p, new int[] {-1, -1, -1});
     }
 
     public static Builder builder() {
@@ -75,36 +109,62 @@ public final class JKernel implements AutoCloseable {
      * {@code program} and the rest {@code args}.
      */
     public GuestProcessBuilder process(String program, String... args) {
+        return process(program, argv(program, args));
+    }
+
+    /**
+     * A process to start with an explicit argv (argv[0] need not be the program's path).
+     *
+     * @throws IllegalStateException when pid 1 is a program ({@link Builder#startInit}): there is no resident init
+     */
+    public GuestProcessBuilder process(String program, List<String> argv) {
+        checkResidentInit();
+        checkProgram(program);
+        return new GuestProcessBuilder(this, program, argv, env);
+    }
+
+    /** argv[0] = program, then args. */
+    private static List<String> argv(String program, String... args) {
         List<String> argv = new ArrayList<>();
         argv.add(Objects.requireNonNull(program, "program"));
         for (String a : args) {
             argv.add(Objects.requireNonNull(a, "argument"));
         }
-        return process(program, argv);
+        return argv;
     }
 
-    /** A process to start with an explicit argv (argv[0] need not be the program's path). */
-    public GuestProcessBuilder process(String program, List<String> argv) {
-        checkOpen();
+    private static void checkProgram(String program) {
         if (program.isEmpty()) {
             throw new IllegalArgumentException("empty program path");
         }
-        return new GuestProcessBuilder(this, program, argv, env);
     }
 
     /**
      * The whole content of a guest file (after programs have written it, say): {@code syscalls().readFile(path)}.
      *
      * @throws ErrnoException as open(2) and read(2) fail
+     * @throws IllegalStateException when pid 1 is a program ({@link Builder#startInit}): there is no resident init
      */
     public byte[] readFile(String guestPath) throws dev.jkernel.api.ErrnoException {
         return syscalls().readFile(guestPath);
     }
 
-    /** Syscalls from the calling Java thread (see {@link Syscalls}). */
+    /**
+     * Syscalls from the calling Java thread (see {@link Syscalls}).
+     *
+     * @throws IllegalStateException when pid 1 is a program ({@link Builder#startInit}): there is no resident init
+     */
     public Syscalls syscalls() {
-        checkOpen();
+        checkResidentInit();
         return syscalls;
+    }
+
+    private void checkResidentInit() {
+        checkOpen();
+        if (programInit) {
+            throw new IllegalStateException("pid 1 of this kernel is a program (startInit): processes and host "
+                    + "threads need the resident init of build()");
+        }
     }
 
     /** The kernel's processes (kernel threads included), by pid. */
@@ -129,14 +189,37 @@ public final class JKernel implements AutoCloseable {
         return kernel.sched().cpus();
     }
 
-    /** Guest instructions retired by the tasks that have exited. */
+    /** Guest instructions retired by the tasks that have exited (all of them once the kernel is closed). */
     public long retiredInstructions() {
         return kernel.retiredInstructions();
     }
 
-    /** rseq critical sections aborted by the tasks that have exited. */
+    /** rseq critical sections aborted by the tasks that have exited (all of them once the kernel is closed). */
     public long rseqAborts() {
         return kernel.rseqAborts();
+    }
+
+    /**
+     * Guest memory in use now, in bytes: every page allocated for the kernel's processes (the memory cgroup's
+     * memory.current; see {@link Builder#memoryLimit}).
+     */
+    public long memoryUsage() {
+        return kernel.memory().usageBytes();
+    }
+
+    /** The most guest memory that has been in use at once, in bytes (memory.peak). */
+    public long memoryPeak() {
+        return kernel.memory().peakBytes();
+    }
+
+    /** The memory limit in effect, in bytes (the one given to the builder, or the default). */
+    public long memoryLimit() {
+        return kernel.memory().limitBytes();
+    }
+
+    /** Processes killed so far because the memory limit was reached. */
+    public long oomKills() {
+        return kernel.oomKills();
     }
 
     public boolean isClosed() {
@@ -193,7 +276,7 @@ public final class JKernel implements AutoCloseable {
         private int cpus;
         private Path root, sysroot;
         private boolean rootReadOnly;
-        private long tmpfsSize = Runtime.getRuntime().maxMemory() / 2;
+        private long tmpfsSize = Runtime.getRuntime().maxMemory() / 4;
         private final List<MountSpec> mounts = new ArrayList<>();
         private final List<Placement> placements = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>(Map.of("PATH", "/usr/local/bin:/usr/bin:/bin"));
@@ -203,6 +286,9 @@ public final class JKernel implements AutoCloseable {
         private final boolean[] tty = new boolean[3];
         private PrintStream strace;
         private Preemption preempt;
+        private HostOps host;
+        private Long seed;
+        private long memoryLimit;
 
         private Builder() {}
 
@@ -230,12 +316,15 @@ public final class JKernel implements AutoCloseable {
             return this;
         }
 
-        /** The host's whole file system as the guest's "/", unconfined, as qemu-user shows it (the CLI's view). */
-        public Builder hostFileSystem() {
+        /**
+         * The host's own file system as the guest's "/", unconfined, as qemu-user shows it (what the CLI does without
+         * --root), instead of the default tmpfs.
+         */
+        public Builder hostRoot() {
             return root(Path.of("/"));
         }
 
-        /** The most file data the root tmpfs holds (ENOSPC past it); default: half the JVM's maximum heap. */
+        /** The most file data the root tmpfs holds (ENOSPC past it); default: a quarter of the JVM's maximum heap. */
         public Builder tmpfsSize(long bytes) {
             if (bytes < 4096) {
                 throw new IllegalArgumentException("tmpfs size " + bytes + ": less than a page");
@@ -379,12 +468,80 @@ public final class JKernel implements AutoCloseable {
         }
 
         /**
-         * Boots the kernel: makes the file system (root, mounts, placed files, in that order), then pid 1.
+         * The most memory the kernel's guests may use together, in bytes (rounded down to 4 KiB pages); default: half
+         * the JVM's maximum heap ({@code Runtime.maxMemory()}), since guest pages live on the Java heap. Like a Linux
+         * memory cgroup's memory.max: pages are charged when a guest first touches them, not when it maps them; an
+         * allocation that would exceed the limit makes the kernel kill the process using the most memory (SIGKILL,
+         * with one "Memory cgroup out of memory" line on the kernel's stderr) and then proceed. Guests see the limit
+         * as the machine's memory (sysinfo, /proc/meminfo). A limit above what the heap can hold does not protect
+         * the JVM.
+         *
+         * @throws IllegalArgumentException if {@code bytes} is less than one page (4096)
+         */
+        public Builder memoryLimit(long bytes) {
+            if (bytes < 4096) {
+                throw new IllegalArgumentException("memory limit must be at least 4096 bytes, not " + bytes);
+            }
+            memoryLimit = bytes;
+            return this;
+        }
+
+        /**
+         * The host operations the kernel runs on (threads, clocks, entropy; default {@link HostOps#jvm()}). A
+         * deterministic instance serves one kernel only.
+         */
+        public Builder hostOps(HostOps ops) {
+            host = ops;
+            seed = null;
+            return this;
+        }
+
+        /**
+         * Deterministic mode: one guest thread at a time in an order drawn from {@code seed}, virtual time, seeded
+         * randomness; the same seed and the same input give the same output and syscall trace. Shorthand for
+         * {@code hostOps(HostOps.deterministic(seed))} made afresh for each {@link #build()}.
+         */
+        public Builder deterministic(long seed) {
+            this.seed = seed;
+            host = null;
+            return this;
+        }
+
+        /**
+         * Boots the kernel, with a resident init as pid 1, after making the file system (root, mounts, placed files,
+         * in that order).
          *
          * @throws IllegalArgumentException when the root, sysroot or a mounted directory is not a directory, a
          *                                  mount point is refused, or a file cannot be placed (the message says why)
          */
         public JKernel build() {
+            return new JKernel(this, config(), false);
+        }
+
+        /** As {@link #startInit(String, List)} with argv[0] = {@code program}, then {@code args}. */
+        public GuestProcess startInit(String program, String... args) throws ExecException {
+            return startInit(program, argv(program, args));
+        }
+
+        /**
+         * Boots a kernel whose pid 1 is {@code program}, as Linux runs its init and {@code jkernel run} its program:
+         * pid 1 is born a kernel thread that execs it with the builder's environment and working directory, and the
+         * builder's stdin, stdout and stderr as fds 0-2; pid 2 is kthreadd. Returns pid 1 once its exec has
+         * succeeded. {@link GuestProcess#waitFor()} gives its status; {@link GuestProcess#kernel()} the kernel, which
+         * closes itself when pid 1 ends (everything still running is killed, as when Linux's init exits). Such a
+         * kernel has no resident init: {@link JKernel#process} and {@link JKernel#syscalls()} throw
+         * IllegalStateException.
+         *
+         * @throws ExecException when the program cannot be executed (ENOENT, EACCES, ENOEXEC with the loader's
+         *                       reason...); the kernel is closed then
+         * @throws IllegalArgumentException when the root or sysroot is not a directory, or the path is empty
+         */
+        public GuestProcess startInit(String program, List<String> argv) throws ExecException {
+            checkProgram(program);
+            return new JKernel(this, config(), true).startInit(program, argv);
+        }
+
+        private KernelConfig config() {
             if (root != null && !Files.isDirectory(root)) {
                 throw new IllegalArgumentException("root " + root + ": not a directory");
             }
@@ -393,9 +550,9 @@ public final class JKernel implements AutoCloseable {
             }
             Path r = root == null ? null : root.toAbsolutePath().normalize();
             Path s = sysroot == null ? null : sysroot.toAbsolutePath().normalize();
-            KernelConfig cfg = new KernelConfig(r, s, strace, stdin, stdout, stderr, tty.clone(), cwd, cpus, preempt,
-                    fileSystem(r, s));
-            return new JKernel(this, cfg);
+            HostOps ops = seed != null ? HostOps.deterministic(seed) : host != null ? host : HostOps.jvm();
+            return new KernelConfig(r, s, strace, stdin, stdout, stderr, tty.clone(), cwd, cpus, preempt, ops,
+                    fileSystem(r, s, ops));
         }
 
         private record MountSpec(String point, Path host, boolean readOnly, long tmpfsSize) {}
@@ -403,13 +560,13 @@ public final class JKernel implements AutoCloseable {
         /** A file (data or host source) or, with neither, a directory to create before boot. */
         private record Placement(String path, byte[] data, Path source, int mode) {}
 
-        private Vfs fileSystem(Path r, Path s) {
+        private Vfs fileSystem(Path r, Path s, HostOps ops) {
             Cred owner = Kernel.hostCred();
             Vfs vfs;
             if (r != null) {
-                vfs = new Vfs(r, rootReadOnly, s);
+                vfs = new Vfs(r, rootReadOnly, s, ops::realtimeNanos);
             } else {
-                vfs = Vfs.withTmpfsRoot(tmpfsSize, 0755, owner, s);
+                vfs = Vfs.withTmpfsRoot(tmpfsSize, 0755, owner, s, ops::realtimeNanos);
                 skeleton(vfs, owner);
             }
             List<MountSpec> byDepth = new ArrayList<>(mounts);

@@ -12,6 +12,9 @@ public abstract class CpuContext {
     /** Retired-instruction counter (the instret CSR). */
     public long instret;
 
+    /** The clock a time counter CSR reads: the kernel's CLOCK_MONOTONIC, in nanoseconds. */
+    public java.util.function.LongSupplier monotonicClock = System::nanoTime;
+
     /**
      * Set by other threads (signal sent, preemption, kill) to make the engine return {@link ExecutionEngine#STOP_INTERRUPT}
      * at its next check, which it does at least once per basic block.

@@ -1,11 +1,10 @@
 package dev.jkernel.cli;
 
-import dev.jkernel.kernel.Errno;
-import dev.jkernel.kernel.ErrnoException;
-import dev.jkernel.kernel.Kernel;
-import dev.jkernel.kernel.KernelConfig;
-import dev.jkernel.kernel.Preemption;
-import dev.jkernel.loader.Exec;
+import dev.jkernel.api.ExecException;
+import dev.jkernel.api.ExitStatus;
+import dev.jkernel.api.GuestProcess;
+import dev.jkernel.api.JKernel;
+import dev.jkernel.api.Linux;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,10 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** The command line: {@code jkernel run [--root DIR] [--sysroot DIR] [--strace] PROGRAM [ARGS...]}. */
+/**
+ * The command line: {@code jkernel run [--root DIR] [--sysroot DIR] [--strace] PROGRAM [ARGS...]}. A thin user of the
+ * embedding API ({@link dev.jkernel.api}): {@code run} boots a kernel whose pid 1 is the program
+ * ({@link JKernel.Builder#startInit}).
+ */
 @Command(name = "jkernel", mixinStandardHelpOptions = true, version = "jkernel 0.1.0",
         description = "A Linux-compatible kernel in Java that runs riscv64 Linux programs.",
         subcommands = {Main.Run.class, Main.Syscalls.class})
@@ -56,8 +58,18 @@ public final class Main implements Callable<Integer> {
                 + "random:SEED[:MAX] or at:N1,N2,... (instruction counts of each thread).")
         String preempt;
 
+        @Option(names = "--deterministic", paramLabel = "SEED", description = "One guest thread at a time in an "
+                + "order drawn from SEED, virtual time, seeded randomness: the same seed and input give the same "
+                + "output and syscall trace.")
+        Long deterministic;
+
         @Option(names = "--stats", description = "At exit, print guest instructions retired and the rate to stderr.")
         boolean stats;
+
+        @Option(names = "--memory", paramLabel = "SIZE", description = "Limit the guests' memory to SIZE bytes "
+                + "(suffixes K, M, G, T: powers of 1024; default: half the JVM's maximum heap). Past it, the process "
+                + "using the most is killed, as by a memory cgroup's OOM killer.")
+        String memory;
 
         @Parameters(index = "0", paramLabel = "PROGRAM", description = "The program (a guest path).")
         String program;
@@ -80,51 +92,98 @@ public final class Main implements Callable<Integer> {
                 err.println("jkernel: --sysroot " + sysroot + ": not a directory");
                 return 125;
             }
-            Preemption forced = null;
-            if (preempt != null) {
-                try {
-                    forced = Preemption.parse(preempt);
-                } catch (IllegalArgumentException e) {
-                    err.println("jkernel: --preempt: " + e.getMessage());
+            JKernel.Builder b = JKernel.builder();
+            try {
+                b.preemption(preempt);
+            } catch (IllegalArgumentException e) {
+                err.println("jkernel: --preempt: " + e.getMessage());
+                return 125;
+            }
+            if (cpus != 0) {
+                b.cpus(cpus);
+            }
+            long memoryLimit = 0;
+            if (memory != null) {
+                memoryLimit = parseSize(memory);
+                if (memoryLimit < 4096) {
+                    err.println("jkernel: --memory " + memory + ": not a size of at least 4096 bytes (like 512M, 2G)");
                     return 125;
                 }
+                long heap = Runtime.getRuntime().maxMemory();
+                if (memoryLimit > heap) {
+                    // Guest pages live on the Java heap: the limit cannot protect the JVM then.
+                    err.println("jkernel: warning: --memory " + memory + " is more than the JVM's maximum heap ("
+                            + (heap >> 20) + " MiB); guests may exhaust it first");
+                }
             }
-            String cwd = System.getProperty("user.dir");
+            if (memoryLimit > 0) {
+                b.memoryLimit(memoryLimit);
+            }
             if (root != null) {
-                cwd = "/";
+                b.root(root).cwd("/");
+            } else {
+                b.hostRoot().cwd(System.getProperty("user.dir"));
             }
-            KernelConfig cfg = new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
-                    sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace ? err : null,
-                    new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out), err,
-                    new boolean[] {isTty(0), isTty(1), isTty(2)}, cwd, cpus, forced);
+            b.sysroot(sysroot).strace(strace ? err : null).environment(System.getenv())
+                    .stdin(new FileInputStream(FileDescriptor.in)).stdout(new FileOutputStream(FileDescriptor.out))
+                    .stderr(err).terminal(isTty(0), isTty(1), isTty(2));
+            if (deterministic != null) {
+                b.deterministic(deterministic);
+            }
             List<String> argv = new ArrayList<>();
             argv.add(program);
             argv.addAll(args);
-            List<String> envp = new ArrayList<>();
-            for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-                envp.add(e.getKey() + "=" + e.getValue());
-            }
-            Kernel kernel = new Kernel(cfg);
+            long t0 = System.nanoTime();
+            GuestProcess init;
             try {
-                long t0 = System.nanoTime();
-                int status = kernel.run(program, argv, envp);
-                if (stats) {
-                    double secs = (System.nanoTime() - t0) / 1e9;
-                    long n = kernel.retiredInstructions();
-                    err.printf("jkernel: %d instructions in %.3f s: %.1f MIPS; %d rseq aborts%n", n, secs,
-                            n / secs / 1e6, kernel.rseqAborts());
-                }
-                return status;
-            } catch (ErrnoException e) {
+                init = b.startInit(program, argv);
+            } catch (ExecException e) {
                 // ENOENT for a file that exists means its ELF interpreter is missing: say where to look.
-                boolean interp = e.errno == Errno.ENOENT && root == null && Files.isRegularFile(Path.of(program));
-                err.println("jkernel: " + program + ": " + Errno.message(e.errno) + (interp
+                boolean interp = e.errno() == Linux.ENOENT && root == null && Files.isRegularFile(Path.of(program));
+                err.println("jkernel: " + e.getMessage() + (interp
                         ? " (its dynamic loader was not found: try --sysroot /usr/riscv64-linux-gnu)" : ""));
-                return e.errno == Errno.ENOENT ? 127 : 126;
-            } catch (Exec.ExecFormatException e) {
-                err.println("jkernel: " + e.getMessage());
-                return 126;
+                return e.errno() == Linux.ENOENT ? 127 : 126;
             }
+            JKernel k = init.kernel();
+            ExitStatus status;
+            try {
+                status = init.waitFor();
+            } finally {
+                k.close(); // what pid 1's end does anyway; waits until every task has ended
+            }
+            if (stats) {
+                double secs = (System.nanoTime() - t0) / 1e9;
+                long n = k.retiredInstructions();
+                err.printf("jkernel: %d instructions in %.3f s: %.1f MIPS; %d rseq aborts%n", n, secs,
+                        n / secs / 1e6, k.rseqAborts());
+            }
+            return status.shellStatus();
+        }
+
+        /**
+         * A size in bytes: digits with an optional suffix K, M, G or T (powers of 1024, either case, optionally
+         * followed by "B" or "iB"); -1 if malformed or too large.
+         */
+        static long parseSize(String s) {
+            String t = s.strip().toUpperCase(java.util.Locale.ROOT);
+            if (t.endsWith("IB")) {
+                t = t.substring(0, t.length() - 2);
+            } else if (t.endsWith("B")) {
+                t = t.substring(0, t.length() - 1);
+            }
+            int shift = 0;
+            if (!t.isEmpty()) {
+                int i = "KMGT".indexOf(t.charAt(t.length() - 1));
+                if (i >= 0) {
+                    shift = 10 * (i + 1);
+                    t = t.substring(0, t.length() - 1);
+                }
+            }
+            if (t.isEmpty() || !t.chars().allMatch(Character::isDigit) || t.length() > 18) {
+                return -1;
+            }
+            long n = Long.parseLong(t);
+            return n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
         }
 
         /** Whether host fd n is a terminal: its /proc link names a tty or pts device. */
@@ -142,11 +201,10 @@ public final class Main implements Callable<Integer> {
     static final class Syscalls implements Callable<Integer> {
         @Override
         public Integer call() {
-            Kernel k = new Kernel(KernelConfig.of(System.in, System.out, System.err));
             System.out.print("# Syscall status (riscv64)\n\nGenerated from the syscall table by "
                     + "`./jkernel syscalls > docs/SYSCALLS.md`; do not edit by hand. Every syscall not listed as "
                     + "implemented answers -ENOSYS (visible with `--strace`).\n\n");
-            System.out.print(k.syscalls().statusMarkdown());
+            System.out.print(JKernel.syscallStatusMarkdown());
             return 0;
         }
     }

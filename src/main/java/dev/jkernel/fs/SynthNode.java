@@ -4,6 +4,7 @@ import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
 import dev.jkernel.kernel.Task;
 import dev.jkernel.mm.AddressSpace;
+import dev.jkernel.mm.MemCgroup;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,13 +12,14 @@ import java.util.List;
 
 /**
  * The synthetic files that exist whatever the root: the character devices of /dev and the small /proc jkernel
- * implements (/proc/self and /proc/PID: exe, cwd, fd/, maps; /proc/cpuinfo). Everything else under /proc is ENOENT.
+ * implements (/proc/self and /proc/PID: exe, cwd, fd/, maps; /proc/cpuinfo, /proc/meminfo). Everything else under
+ * /proc is ENOENT.
  */
 public final class SynthNode extends Node {
     public enum Kind {
         PROC_DIR, PROC_PID_DIR, PROC_FD_DIR, PROC_TASK_DIR, DEV_DIR, PROC_SELF, PROC_EXE, PROC_CWD, PROC_FD, PROC_MAPS,
-        PROC_CPUINFO, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEV_STD, PROC_MOUNTS,
-        PROC_MOUNTS_LINK
+        PROC_CPUINFO, PROC_MEMINFO, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEV_STD,
+        PROC_MOUNTS, PROC_MOUNTS_LINK
     }
 
     static final long PROC_DEV = Stat.makedev(0, 0x16);
@@ -175,6 +177,9 @@ public final class SynthNode extends Node {
                 if (name.equals("cpuinfo")) {
                     return new SynthNode(vfs, Kind.PROC_CPUINFO, 0, "/proc/cpuinfo");
                 }
+                if (name.equals("meminfo")) {
+                    return new SynthNode(vfs, Kind.PROC_MEMINFO, 0, "/proc/meminfo");
+                }
                 if (name.equals("mounts")) {
                     return new SynthNode(vfs, Kind.PROC_MOUNTS_LINK, 0, "/proc/mounts");
                 }
@@ -253,7 +258,8 @@ public final class SynthNode extends Node {
                     Stat.S_IFLNK | 0777, 0, readlink(t).getBytes(StandardCharsets.UTF_8).length);
             case PROC_FD -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFLNK | 0700, 0, 64);
             case DEV_STD -> Stat.synthetic(DEV_DEV, ino, Stat.S_IFLNK | 0777, 0, 15);
-            case PROC_MAPS, PROC_CPUINFO, PROC_MOUNTS -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFREG | 0444, 0, 0);
+            case PROC_MAPS, PROC_CPUINFO, PROC_MEMINFO, PROC_MOUNTS -> Stat.synthetic(PROC_DEV, ino,
+                    Stat.S_IFREG | 0444, 0, 0);
             case DEV_NULL -> dev(ino, 1, 3);
             case DEV_ZERO -> dev(ino, 1, 5);
             case DEV_FULL -> dev(ino, 1, 7);
@@ -280,12 +286,13 @@ public final class SynthNode extends Node {
             throw new ErrnoException(Errno.ENOTDIR);
         }
         return switch (kind) {
-            case PROC_MAPS, PROC_CPUINFO, PROC_MOUNTS -> {
+            case PROC_MAPS, PROC_CPUINFO, PROC_MEMINFO, PROC_MOUNTS -> {
                 if ((flags & OpenFile.O_ACCMODE) != OpenFile.O_RDONLY) {
                     throw new ErrnoException(Errno.EACCES);
                 }
                 yield new ProcFile(this, flags, switch (kind) {
                     case PROC_MAPS -> maps(t);
+                    case PROC_MEMINFO -> meminfo(t);
                     case PROC_MOUNTS -> vfs.mountsText();
                     default -> cpuinfo();
                 });
@@ -307,6 +314,7 @@ public final class SynthNode extends Node {
                 }
                 out.add(new OpenFile.DirEntry("self", inoOf(Kind.PROC_SELF, 0), 10));
                 out.add(new OpenFile.DirEntry("cpuinfo", inoOf(Kind.PROC_CPUINFO, 0), 8));
+                out.add(new OpenFile.DirEntry("meminfo", inoOf(Kind.PROC_MEMINFO, 0), 8));
                 out.add(new OpenFile.DirEntry("mounts", inoOf(Kind.PROC_MOUNTS_LINK, 0), 10));
             }
             case PROC_PID_DIR -> {
@@ -372,6 +380,26 @@ public final class SynthNode extends Node {
                 sb.append(' ').append(v.name);
             }
             sb.append('\n');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * /proc/meminfo in Linux's format (fs/proc/meminfo.c), the main lines: the machine's memory is the kernel's
+     * memory limit (its memory cgroup's, as in a container that shows its cgroup's limit), used memory is what is
+     * charged to it; there is no page cache and no swap.
+     */
+    static byte[] meminfo(Task t) {
+        MemCgroup mem = t == null ? null : t.kernel().memory();
+        long total = mem == null || mem.limitBytes() == MemCgroup.UNLIMITED ? Runtime.getRuntime().maxMemory()
+                : mem.limitBytes();
+        long free = Math.max(0, total - (mem == null ? 0 : mem.usageBytes()));
+        StringBuilder sb = new StringBuilder();
+        String[] names = {"MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SwapCached", "SwapTotal",
+                "SwapFree"};
+        long[] values = {total, free, free, 0, 0, 0, 0, 0};
+        for (int i = 0; i < names.length; i++) {
+            sb.append(String.format("%-16s%8d kB%n", names[i] + ":", values[i] >> 10));
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -4,13 +4,13 @@ import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * An in-memory file system with the semantics of Linux's tmpfs (mm/shmem.c, and fs/libfs.c's simple_offset
@@ -43,6 +43,8 @@ public final class Tmpfs {
     final long maxPages, maxInodes;
     private long usedPages, usedInodes;
     private long nextIno = 1;
+    /** The time of day in nanoseconds since the epoch: the kernel's (virtual in a deterministic kernel). */
+    private final LongSupplier clock;
     final Dir root;
 
     /**
@@ -50,12 +52,15 @@ public final class Tmpfs {
      * @param sizeBytes the most file data it holds (rounded down to pages)
      * @param rootMode  permission bits of its top directory
      * @param owner     owner of its top directory
+     * @param clock     the time of day in nanoseconds since the epoch, for file times
      */
-    public Tmpfs(long dev, long sizeBytes, int rootMode, Cred owner) {
+    public Tmpfs(long dev, long sizeBytes, int rootMode, Cred owner, LongSupplier clock) {
         this.dev = dev;
+        this.clock = clock;
         this.maxPages = Math.max(1, sizeBytes >>> PAGE_SHIFT);
         this.maxInodes = Math.max(1024, maxPages);
         this.root = new Dir(nextIno++, Stat.S_IFDIR | (rootMode & 07777), owner.uid(), owner.gid());
+        touch(root, true, true, true);
         usedInodes = 1;
     }
 
@@ -78,9 +83,6 @@ public final class Tmpfs {
             this.mode = mode;
             this.uid = uid;
             this.gid = gid;
-            Instant now = Instant.now();
-            aSec = mSec = cSec = now.getEpochSecond();
-            aNs = mNs = cNs = now.getNano();
         }
 
         int type() {
@@ -150,10 +152,10 @@ public final class Tmpfs {
         return nextIno++;
     }
 
-    private static void touch(Inode i, boolean a, boolean m, boolean c) {
-        Instant now = Instant.now();
-        long s = now.getEpochSecond();
-        int ns = now.getNano();
+    private void touch(Inode i, boolean a, boolean m, boolean c) {
+        long t = clock.getAsLong();
+        long s = Math.floorDiv(t, 1_000_000_000L);
+        int ns = (int) Math.floorMod(t, 1_000_000_000L);
         if (a) {
             i.aSec = s;
             i.aNs = ns;
@@ -169,13 +171,12 @@ public final class Tmpfs {
     }
 
     /** relatime: the access time moves when it is not after the last change, or is a day old. */
-    private static void accessed(Inode i) {
-        Instant now = Instant.now();
+    private void accessed(Inode i) {
+        long now = Math.floorDiv(clock.getAsLong(), 1_000_000_000L);
         boolean stale = i.aSec < i.mSec || (i.aSec == i.mSec && i.aNs <= i.mNs) || i.aSec < i.cSec
-                || (i.aSec == i.cSec && i.aNs <= i.cNs) || now.getEpochSecond() - i.aSec >= 24 * 3600;
+                || (i.aSec == i.cSec && i.aNs <= i.cNs) || now - i.aSec >= 24 * 3600;
         if (stale) {
-            i.aSec = now.getEpochSecond();
-            i.aNs = now.getNano();
+            touch(i, true, false, false);
         }
     }
 
@@ -297,7 +298,7 @@ public final class Tmpfs {
     }
 
     /** A name was added to d. */
-    private static void linked(Dir d) {
+    private void linked(Dir d) {
         touch(d, false, true, true);
     }
 
@@ -309,6 +310,7 @@ public final class Tmpfs {
         }
         int[] o = owner(d, Stat.S_IFREG | (mode & 07777), c);
         Reg r = new Reg(allocIno(), o[0], o[1], o[2]);
+        touch(r, true, true, true);
         addEntry(d, name, r);
         linked(d);
         return r;
@@ -321,6 +323,7 @@ public final class Tmpfs {
         }
         int[] o = owner(d, Stat.S_IFDIR | (mode & 07777), c);
         Dir n = new Dir(allocIno(), o[0], o[1], o[2]);
+        touch(n, true, true, true);
         n.parent = d;
         n.name = name;
         addEntry(d, name, n);
@@ -344,6 +347,7 @@ public final class Tmpfs {
         }
         int[] o = owner(d, Stat.S_IFLNK | 0777, c);
         Symlink s = new Symlink(allocIno(), o[1], o[2], target, page);
+        touch(s, true, true, true);
         if (page) {
             usedPages++;
         }
@@ -360,6 +364,7 @@ public final class Tmpfs {
         }
         int[] o = owner(d, mode, c);
         Special s = new Special(allocIno(), o[0], o[1], o[2], rdev);
+        touch(s, true, true, true);
         addEntry(d, name, s);
         linked(d);
         return s;
@@ -644,16 +649,15 @@ public final class Tmpfs {
             }
             need(i, c, 2);
         }
-        Instant t = Instant.now();
-        if (aNs != omit) {
-            i.aSec = aNs == now ? t.getEpochSecond() : aSec;
-            i.aNs = aNs == now ? t.getNano() : (int) aNs;
+        touch(i, aNs == now, mNs == now, true);
+        if (aNs != omit && aNs != now) {
+            i.aSec = aSec;
+            i.aNs = (int) aNs;
         }
-        if (mNs != omit) {
-            i.mSec = mNs == now ? t.getEpochSecond() : mSec;
-            i.mNs = mNs == now ? t.getNano() : (int) mNs;
+        if (mNs != omit && mNs != now) {
+            i.mSec = mSec;
+            i.mNs = (int) mNs;
         }
-        touch(i, false, false, true);
     }
 
     // ------------------------------------------------------------------------------------------------------------

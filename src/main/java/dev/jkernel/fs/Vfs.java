@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 
 /**
  * The guest's view of files: a root file system (a host directory, the host's own "/" as qemu-user shows it, or a
@@ -39,6 +40,8 @@ public final class Vfs {
     /** Every mount, the root first, in the order they were made (/proc/mounts). */
     private final List<Mount> order = new CopyOnWriteArrayList<>();
     private int nextAnonMinor = 0x20;
+    /** The time of day (nanoseconds since the epoch) of the file times of the tmpfs instances made here. */
+    private final LongSupplier clock;
 
     /** A host directory as root; null: the host's "/", unconfined. sysroot null: none. */
     public Vfs(Path root, Path sysroot) {
@@ -47,24 +50,44 @@ public final class Vfs {
 
     /** A host directory as root (read-only or not); null: the host's "/". sysroot null: none. */
     public Vfs(Path root, boolean readOnly, Path sysroot) {
-        this(Mount.host("/", real(root != null ? root : Path.of("/")), readOnly), sysroot);
+        this(root, readOnly, sysroot, Vfs::wallClock);
     }
 
-    private Vfs(Mount root, Path sysroot) {
+    /** As {@link #Vfs(Path, boolean, Path)}, with the clock of the file times of tmpfs instances mounted later. */
+    public Vfs(Path root, boolean readOnly, Path sysroot, LongSupplier clock) {
+        this(Mount.host("/", real(root != null ? root : Path.of("/")), readOnly), sysroot, clock);
+    }
+
+    private Vfs(Mount root, Path sysroot, LongSupplier clock) {
+        this.clock = clock;
         this.rootMount = root;
         this.sysrootMount = sysroot == null ? null : Mount.host("/", real(sysroot), false);
         order.add(root);
     }
 
-    private Vfs(long tmpfsSize, int rootMode, Cred owner, Path sysroot) {
-        this.rootMount = Mount.tmpfs("/", new Tmpfs(anonDev(), tmpfsSize, rootMode, owner), false);
+    private Vfs(long tmpfsSize, int rootMode, Cred owner, Path sysroot, LongSupplier clock) {
+        this.clock = clock;
+        this.rootMount = Mount.tmpfs("/", new Tmpfs(anonDev(), tmpfsSize, rootMode, owner, clock), false);
         this.sysrootMount = sysroot == null ? null : Mount.host("/", real(sysroot), false);
         order.add(rootMount);
     }
 
     /** An empty tmpfs of at most {@code sizeBytes} as root: only its top directory, with this mode and owner. */
     public static Vfs withTmpfsRoot(long sizeBytes, int rootMode, Cred owner, Path sysroot) {
-        return new Vfs(sizeBytes, rootMode, owner, sysroot);
+        return withTmpfsRoot(sizeBytes, rootMode, owner, sysroot, Vfs::wallClock);
+    }
+
+    /**
+     * As {@link #withTmpfsRoot(long, int, Cred, Path)}, with the clock (nanoseconds since the epoch) that file times
+     * come from: the kernel's HostOps, virtual in a deterministic kernel.
+     */
+    public static Vfs withTmpfsRoot(long sizeBytes, int rootMode, Cred owner, Path sysroot, LongSupplier clock) {
+        return new Vfs(sizeBytes, rootMode, owner, sysroot, clock);
+    }
+
+    private static long wallClock() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private static Path real(Path p) {
@@ -113,7 +136,7 @@ public final class Vfs {
     /** Mounts a new, empty tmpfs at {@code point} (as {@link #mountHost}). */
     public void mountTmpfs(String point, long sizeBytes, int rootMode, Cred owner, boolean readOnly)
             throws ErrnoException {
-        attach(point, owner, p -> Mount.tmpfs(p, new Tmpfs(anonDev(), sizeBytes, rootMode, owner), readOnly));
+        attach(point, owner, p -> Mount.tmpfs(p, new Tmpfs(anonDev(), sizeBytes, rootMode, owner, clock), readOnly));
     }
 
     private interface MountMaker {

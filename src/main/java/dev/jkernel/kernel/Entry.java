@@ -18,12 +18,12 @@ final class Entry {
     /** Instructions a task runs before the loop looks at its work (the time slice, in instructions). */
     static final long SLICE = 1_000_000;
 
-    /** Runs a user task until it exits, then does its exit. */
+    /** Runs a user task until it exits, then does its exit. The task owns a vCPU throughout (see taskMain). */
     static void runUser(Task t) {
         Kernel k = t.kernel();
+        Scheduler sched = k.sched();
         ExecutionEngine engine = t.engine;
         CpuContext ctx = t.ctx;
-        k.sched().acquire(t);
         Preemption forced = k.config().preempt();
         if (forced != null && t.preemptCursor == null) {
             t.preemptCursor = forced.cursor(t.tid);
@@ -31,9 +31,9 @@ final class Entry {
         Preemption.Cursor cursor = t.preemptCursor;
         try {
             while (!t.exiting) {
-                long budget = SLICE;
+                long budget = sched.budget(t, SLICE);
                 if (cursor != null) {
-                    budget = Math.max(1, Math.min(SLICE, cursor.next - ctx.instret));
+                    budget = Math.max(1, Math.min(budget, cursor.next - ctx.instret));
                 }
                 int stop = engine.run(ctx, t.mm(), budget);
                 t.kernelEntries++;
@@ -44,14 +44,19 @@ final class Entry {
                 switch (stop) {
                     case ExecutionEngine.STOP_SYSCALL -> syscall(t);
                     case ExecutionEngine.STOP_FAULT -> {
-                        t.faultText = faultText(ctx);
-                        if (ctx.trapCode == GuestFault.ADRALN) {
-                            SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRALN, ctx.trapAddr);
-                        } else if (ctx.trapCode == GuestFault.BUSERR) {
-                            SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRERR, ctx.trapAddr);
+                        if (ctx.trapCode == GuestFault.OOM) {
+                            // The faulting instruction runs again (or the task was the victim and leaves).
+                            outOfMemory(t);
                         } else {
-                            SignalDelivery.forceFault(t, Signals.SIGSEGV, ctx.trapCode == GuestFault.MAPERR
-                                    ? SigInfo.SEGV_MAPERR : SigInfo.SEGV_ACCERR, ctx.trapAddr);
+                            t.faultText = faultText(ctx);
+                            if (ctx.trapCode == GuestFault.ADRALN) {
+                                SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRALN, ctx.trapAddr);
+                            } else if (ctx.trapCode == GuestFault.BUSERR) {
+                                SignalDelivery.forceFault(t, Signals.SIGBUS, SigInfo.BUS_ADRERR, ctx.trapAddr);
+                            } else {
+                                SignalDelivery.forceFault(t, Signals.SIGSEGV, ctx.trapCode == GuestFault.MAPERR
+                                        ? SigInfo.SEGV_MAPERR : SigInfo.SEGV_ACCERR, ctx.trapAddr);
+                            }
                         }
                     }
                     case ExecutionEngine.STOP_ILLEGAL -> {
@@ -72,9 +77,21 @@ final class Entry {
         } finally {
             k.addRetired(ctx.instret);
             k.addRseqAborts(t.rseqAborts);
-            k.sched().release(t);
         }
         Exit.doExit(t);
+    }
+
+    /**
+     * A page fault that could not be charged (Linux's VM_FAULT_OOM after the memory cgroup's charge failed): the OOM
+     * killer frees memory, and the instruction is retried. Should it find nothing to kill, the faulting process is
+     * killed rather than left faulting forever.
+     */
+    private static void outOfMemory(Task t) {
+        if (!t.kernel().memory().outOfMemory(1) && !t.fatalPending()) {
+            t.kernel().config().stderrPrinter().printf("jkernel: Memory cgroup out of memory: nothing to kill, "
+                    + "killing the faulting process %d (%s)%n", t.tgid(), t.comm);
+            SignalDelivery.sendToProcess(t.proc, SigInfo.kernel(Signals.SIGKILL));
+        }
     }
 
     private static boolean isCompressed(int insn) {
@@ -165,8 +182,7 @@ final class Entry {
                 // --preempt: a real context switch at a chosen instruction.
                 t.forcePreempt = false;
                 t.needResched = false;
-                t.kernel().sched().release(t);
-                t.kernel().sched().acquire(t);
+                t.kernel().sched().preempt(t);
                 continue;
             }
             if (t.needResched) {

@@ -125,7 +125,7 @@ public final class Futex {
             if (sec < 0 || nsec < 0 || nsec >= NSEC_PER_SEC) {
                 return -Errno.EINVAL;
             }
-            deadline = deadline(cmd, clockRealtime, sec, nsec);
+            deadline = deadline(t.kernel(), cmd, clockRealtime, sec, nsec);
             timed = true;
         }
         if (clockRealtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT_REQUEUE_PI && cmd != FUTEX_LOCK_PI2) {
@@ -147,18 +147,18 @@ public final class Futex {
         }
     }
 
-    /** A validated timespec as a System.nanoTime deadline (which is what jkernel's CLOCK_MONOTONIC reads). */
-    private static long deadline(int cmd, boolean clockRealtime, long sec, long nsec) {
+    /** A validated timespec as a CLOCK_MONOTONIC deadline. */
+    private static long deadline(Kernel k, int cmd, boolean clockRealtime, long sec, long nsec) {
         if (sec >= KTIME_SEC_MAX) {
             return WaitQueue.FOREVER;
         }
         long t = sec * NSEC_PER_SEC + nsec;
-        long now = System.nanoTime();
+        long now = k.monotonicNanos();
         if (cmd == FUTEX_WAIT) {
             return addSaturated(now, t); // relative, on CLOCK_MONOTONIC
         }
         if (clockRealtime) {
-            long realNow = realtimeNanos();
+            long realNow = k.realtimeNanos();
             return addSaturated(now, t - realNow);
         }
         return t; // absolute CLOCK_MONOTONIC
@@ -170,11 +170,6 @@ public final class Futex {
             return b > 0 ? WaitQueue.FOREVER : Long.MIN_VALUE;
         }
         return r;
-    }
-
-    private static long realtimeNanos() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * NSEC_PER_SEC + now.getNano();
     }
 
     /** Linux's get_futex_key: EINVAL if misaligned, EFAULT if out of range or (for shared keys) not mapped. */
@@ -190,7 +185,7 @@ public final class Futex {
             return new PrivateKey(mm, uaddr, false);
         }
         try {
-            mm.page(uaddr, access); // get_user_pages: the page must exist for a shared key
+            mm.faultIn(uaddr, access); // get_user_pages: the page must exist for a shared key
         } catch (GuestFault f) {
             throw new ErrnoException(Errno.EFAULT);
         }

@@ -311,13 +311,14 @@ public final class HostThreads {
         synchronized (kernel.tasklist) {
             t.proc.pgid = t.tgid();
             t.proc.sid = t.tgid();
+            t.proc.hostProcess = true;
         }
         for (int sig = 1; sig <= Signals.NSIG; sig++) {
             if (sig != Signals.SIGKILL && sig != Signals.SIGSTOP) {
                 t.sighand.set(sig, new SigAction(SigAction.SIG_IGN, 0, 0, 0));
             }
         }
-        if (!t.beginNewExec(new AddressSpace())) {
+        if (!t.beginNewExec(new AddressSpace(kernel.memory()))) {
             ready.completeExceptionally(new ErrnoException(Errno.EINTR));
             t.exiting = true;
             return;

@@ -4,10 +4,12 @@ import dev.jkernel.arch.Arch;
 import dev.jkernel.arch.riscv64.Riscv64;
 import dev.jkernel.fs.FdTable;
 import dev.jkernel.fs.FsContext;
-import dev.jkernel.fs.StreamFile;
 import dev.jkernel.fs.Cred;
+import dev.jkernel.fs.StreamFile;
 import dev.jkernel.fs.Vfs;
+import dev.jkernel.host.HostOps;
 import dev.jkernel.loader.Exec;
+import dev.jkernel.mm.MemCgroup;
 import dev.jkernel.syscall.FileSyscalls;
 import dev.jkernel.syscall.FutexSyscalls;
 import dev.jkernel.syscall.MemorySyscalls;
@@ -22,7 +24,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -45,9 +49,12 @@ public final class Kernel {
     private final Scheduler sched;
     private final Futex futex = new Futex();
     private final int hostUid, hostGid;
-    private final long bootNanos = System.nanoTime();
+    private final HostOps host;
+    private final long bootNanos;
     private final LongAdder retired = new LongAdder();
-    private final TimerService timerService = new TimerService("jkernel-timers");
+    private final TimerService timerService;
+    private final MemCgroup memory = new MemCgroup(defaultMemoryLimit());
+    private final OomKiller oomKiller = new OomKiller(this);
 
     /** Linux's tasklist_lock: guards the pid tables and every relation between tasks and processes. */
     final Object tasklist = new Object();
@@ -62,26 +69,45 @@ public final class Kernel {
     /** rest_init's kthreadd_done: pid 1 execs only once kthreadd has pid 2, so that its children cannot take it. */
     private final CountDownLatch kthreaddDone = new CountDownLatch(1);
     private volatile int initStatus;
-    private volatile Exception bootError;
+    /** kernel_init's exec of the first program: done when it succeeded, failed with why it did not. */
+    private final CompletableFuture<Void> initExec = new CompletableFuture<>();
 
     public Kernel(KernelConfig config) {
         this.config = config;
+        this.host = config.host();
+        if (host.virtualClock() != null && !host.virtualClock().claim()) {
+            throw new IllegalArgumentException("a deterministic HostOps serves one kernel only; make one per kernel");
+        }
         this.arch = new Riscv64();
         this.vfs = config.vfs() != null ? config.vfs() : new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
                 new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(), new Membarrier(),
                 new FutexSyscalls(), new TimerSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
-        this.sched = new Scheduler(config.cpus() > 0 ? config.cpus()
-                : Math.min(64, Runtime.getRuntime().availableProcessors()));
-        Cred host = hostCred();
-        this.hostUid = host.uid();
-        this.hostGid = host.gid();
+        this.sched = Scheduler.create(config.cpus() > 0 ? config.cpus()
+                : Math.min(64, Runtime.getRuntime().availableProcessors()), host);
+        this.bootNanos = host.monotonicNanos();
+        this.timerService = new TimerService("jkernel-timers", host,
+                sched instanceof DeterministicScheduler d ? d : null);
+        Cred hostIds = hostCred();
+        this.hostUid = hostIds.uid();
+        this.hostGid = hostIds.gid();
+        memory.setOomHandler(oomKiller);
     }
 
     /** The ids jkernel runs as on the host, which its tasks have (as under qemu-user). */
     public static Cred hostCred() {
         return new Cred(hostId("unix:uid"), hostId("unix:gid"));
+    }
+
+    /**
+     * The memory limit a kernel gets unless told otherwise: half of the JVM's maximum heap (guest pages live on the
+     * Java heap, and the other half is left to the kernel's own data and to the application embedding it), or no
+     * limit when the heap has none.
+     */
+    public static long defaultMemoryLimit() {
+        long heap = Runtime.getRuntime().maxMemory();
+        return heap == Long.MAX_VALUE ? MemCgroup.UNLIMITED : Math.max(heap / 2, 16L << 20);
     }
 
     private static int hostId(String attr) {
@@ -121,6 +147,32 @@ public final class Kernel {
         return timerService;
     }
 
+    /**
+     * The memory cgroup every guest page of this kernel is charged to (limit, usage); {@link MemCgroup#setLimit}
+     * changes the limit at any time (memory.max).
+     */
+    public MemCgroup memory() {
+        return memory;
+    }
+
+    /** Processes the OOM killer has killed. */
+    public long oomKills() {
+        return oomKiller.kills();
+    }
+
+    /** The task running on the calling thread (a guest's, a kernel thread's or an adopted host thread's), or null. */
+    Task currentTask() {
+        Thread me = Thread.currentThread();
+        synchronized (tasklist) {
+            for (Task t : tasks.values()) {
+                if (t.thread == me) {
+                    return t;
+                }
+            }
+        }
+        return null;
+    }
+
     /** The --strace printer, or null. */
     public Strace strace() {
         return strace;
@@ -156,7 +208,27 @@ public final class Kernel {
 
     /** Nanoseconds since boot (CLOCK_BOOTTIME; also the base of /proc/uptime). */
     public long uptimeNanos() {
-        return System.nanoTime() - bootNanos;
+        return sched.monotonicNanos() - bootNanos;
+    }
+
+    /** The host operations this kernel runs on. */
+    public HostOps host() {
+        return host;
+    }
+
+    /** CLOCK_MONOTONIC in nanoseconds: the host's, or the virtual clock of a deterministic kernel. */
+    public long monotonicNanos() {
+        return sched.monotonicNanos();
+    }
+
+    /** CLOCK_REALTIME in nanoseconds since the epoch. */
+    public long realtimeNanos() {
+        return host.realtimeNanos();
+    }
+
+    /** Random bytes from the host (AT_RANDOM, getrandom, /dev/urandom). */
+    public void entropy(byte[] buf) {
+        host.entropy(buf);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -210,12 +282,13 @@ public final class Kernel {
 
     /** Starts a new task's host thread: ret_from_fork for a user task, ret_from_kernel_thread for a kernel one. */
     void start(Task t) {
-        Thread th = Thread.ofPlatform().daemon(true).name("jkernel-" + t.tid).unstarted(() -> taskMain(t));
+        Thread th = host.newThread("jkernel-" + t.tid, () -> taskMain(t));
         t.thread = th;
         synchronized (threads) {
             threads.removeIf(x -> !x.isAlive());
             threads.add(th);
         }
+        sched.wakeUpNew(t);
         th.start();
     }
 
@@ -234,6 +307,7 @@ public final class Kernel {
     }
 
     private void taskMain(Task t) {
+        sched.acquire(t);
         try {
             if (t.kthreadFn != null) {
                 t.kthreadFn.accept(t);
@@ -253,6 +327,8 @@ public final class Kernel {
             if (!t.exiting || t.proc.threads.contains(t)) {
                 Exit.doExit(t);
             }
+        } finally {
+            sched.release(t);
         }
     }
 
@@ -263,9 +339,11 @@ public final class Kernel {
             strace.processExit(p.tgid, p.waitStatus);
         }
         if (p.tgid == 1) {
+            initExec.completeExceptionally(new IllegalStateException("pid 1 died before its exec completed"));
             initStatus = p.waitStatus;
             initDone.countDown();
         }
+        oomKiller.processDied();
     }
 
     /** Creates and starts a kernel thread (kthread_run), child of kthreadd; returns its handle or null. */
@@ -286,27 +364,57 @@ public final class Kernel {
      */
     public int run(String program, List<String> argv, List<String> envp) throws ErrnoException,
             Exec.ExecFormatException, InterruptedException {
-        Task idle = idleTask();
-        long init = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(t -> kernelInit(t, program, argv, envp)));
-        long kd = startKthreadd(idle);
-        kthreaddDone.countDown();
-        if (init != 1 || kd != 2) {
-            throw new IllegalStateException("boot: pid 1 and 2 expected, got " + init + " and " + kd);
-        }
+        startInit(program, argv, envp);
         try {
             initDone.await();
         } finally {
             shutdown();
         }
-        Exception e = bootError;
-        if (e instanceof ErrnoException x) {
-            throw x;
-        }
-        if (e instanceof Exec.ExecFormatException x) {
-            throw x;
-        }
         int st = initStatus;
         return (st & 0x7f) == 0 ? (st >> 8) & 0xff : 128 + (st & 0x7f);
+    }
+
+    /**
+     * Boots as {@link #run} does (pid 1 is born a kernel thread that execs {@code program}, pid 2 is kthreadd) and
+     * returns pid 1 once its exec has succeeded, without waiting for it: its {@link Proc#death()} completes when it
+     * exits, after which the caller is to {@link #shutdown}. On failure the kernel is shut down first.
+     *
+     * @throws ErrnoException when the program cannot be executed (the errno execve would return)
+     * @throws Exec.ExecFormatException when it is not a valid riscv64 ELF (the message says why)
+     */
+    public Proc startInit(String program, List<String> argv, List<String> envp) throws ErrnoException,
+            Exec.ExecFormatException {
+        Task idle = idleTask();
+        long init = Fork.kernelClone(idle, KernelCloneArgs.kernelThread(t -> kernelInit(t, program, argv, envp)));
+        Proc p = proc(1); // taken before kthreadd exists: until then pid 1 waits, it cannot have exited
+        long kd = startKthreadd(idle);
+        kthreaddDone.countDown();
+        if (init != 1 || kd != 2 || p == null) {
+            shutdown();
+            throw new IllegalStateException("boot: pid 1 and 2 expected, got " + init + " and " + kd);
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    initExec.get();
+                    return p;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    shutdown();
+                    switch (e.getCause()) {
+                        case ErrnoException x -> throw x;
+                        case Exec.ExecFormatException x -> throw x;
+                        default -> throw new IllegalStateException("boot: pid 1 failed: " + e.getCause(), e);
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -315,7 +423,6 @@ public final class Kernel {
 
     private final java.util.concurrent.ConcurrentLinkedQueue<java.util.function.Consumer<Task>> initWork =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final WaitQueue initWake = new WaitQueue();
     private volatile Task initTask;
     private volatile boolean shutDown;
     private final HostThreads hostThreads = new HostThreads(this);
@@ -338,6 +445,14 @@ public final class Kernel {
         // Their own threads name them too; named here as well so that a listing right after boot shows the names.
         initTask.comm = "init";
         kthreaddTask.comm = "kthreadd";
+        // Boot is over when both have gone to sleep (the deterministic scheduler: when nothing runs at all), so that
+        // the application's first request meets the same kernel state every time.
+        sched.awaitQuiescent(10_000_000_000L);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while ((initTask.cpu >= 0 || kthreaddTask.cpu >= 0) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
     }
 
     /** pid 1 of library mode: reap every zombie child, run the work queued for init, until killed. */
@@ -352,12 +467,7 @@ public final class Kernel {
             self.sid = 1;
         }
         while (!t.fatalPending()) {
-            initWake.addWaiter(t);
-            try {
-                self.childWait.await(t, () -> !initWork.isEmpty() || hasZombie(self), WaitQueue.FOREVER, false);
-            } finally {
-                initWake.removeWaiter(t);
-            }
+            self.childWait.await(t, () -> !initWork.isEmpty() || hasZombie(self), WaitQueue.FOREVER, false);
             synchronized (tasklist) {
                 for (Proc c : List.copyOf(self.children)) {
                     if (c.state == Proc.State.ZOMBIE) {
@@ -413,8 +523,8 @@ public final class Kernel {
             return false;
         }
         initWork.add(work);
-        initWake.wakeAll();
-        init.unpark();
+        init.unpark(); // one wake-up: a second one could land after init has gone back to sleep, an extra switch
+        // that would make a deterministic kernel's schedule depend on the application's timing
         return true;
     }
 
@@ -471,8 +581,9 @@ public final class Kernel {
             if (strace != null) {
                 strace.execve(program, argv, envp.size());
             }
+            initExec.complete(null);
         } catch (ErrnoException | Exec.ExecFormatException e) {
-            bootError = e;
+            initExec.completeExceptionally(e);
             synchronized (tasklist) {
                 t.proc.leaderExitCode = Exit.killedStatus(Signals.SIGKILL, false);
             }
@@ -506,6 +617,9 @@ public final class Kernel {
     public void shutdown() {
         shutDown = true;
         timerService.shutdown();
+        if (sched instanceof DeterministicScheduler d) {
+            d.cancelTimers();
+        }
         List<Task> all;
         synchronized (tasklist) {
             all = new ArrayList<>(tasks.values());

@@ -1,6 +1,7 @@
 package dev.jkernel.kernel;
 
 import dev.jkernel.fs.Vfs;
+import dev.jkernel.host.HostOps;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,20 +22,27 @@ import java.nio.file.Path;
  * @param cwd      the guest's initial working directory (a guest path)
  * @param cpus     virtual CPUs (0: as many as the host has cores, at most 64)
  * @param preempt  forced preemption (see {@link Preemption}), or null
+ * @param host     the host operations (threads, clocks, entropy, and which scheduler), see {@link HostOps}
  * @param vfs      the file-system view prepared by the caller (a tmpfs root, mounts, placed files), or null for the
  *                 one {@code root} and {@code sysroot} describe
  */
 public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStream stdin, OutputStream stdout,
-        OutputStream stderr, boolean[] ttyStdio, String cwd, int cpus, Preemption preempt, Vfs vfs) {
+        OutputStream stderr, boolean[] ttyStdio, String cwd, int cpus, Preemption preempt, HostOps host, Vfs vfs) {
+
+    public KernelConfig {
+        if (host == null) {
+            host = HostOps.jvm();
+        }
+    }
 
     public KernelConfig(Path root, Path sysroot, PrintStream strace, InputStream stdin, OutputStream stdout,
-            OutputStream stderr, boolean[] ttyStdio, String cwd, int cpus, Preemption preempt) {
-        this(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, null);
+            OutputStream stderr, boolean[] ttyStdio, String cwd, int cpus, Preemption preempt, HostOps host) {
+        this(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host, null);
     }
 
     /** Stdio from the given streams, no terminal, host file system, cwd "/". */
     public static KernelConfig of(InputStream in, OutputStream out, OutputStream err) {
-        return new KernelConfig(null, null, null, in, out, err, new boolean[3], "/", 0, null, null);
+        return new KernelConfig(null, null, null, in, out, err, new boolean[3], "/", 0, null, null, null);
     }
 
     /** Where jkernel's own one-line diagnostics go: the guest's stderr stream. */
@@ -43,34 +51,38 @@ public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStr
     }
 
     public KernelConfig withRoot(Path r) {
-        return new KernelConfig(r, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, vfs);
+        return new KernelConfig(r, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host, vfs);
     }
 
     public KernelConfig withSysroot(Path s) {
-        return new KernelConfig(root, s, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, vfs);
+        return new KernelConfig(root, s, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host, vfs);
     }
 
     public KernelConfig withStrace(PrintStream s) {
-        return new KernelConfig(root, sysroot, s, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, vfs);
+        return new KernelConfig(root, sysroot, s, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host, vfs);
     }
 
     public KernelConfig withCwd(String c) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, c, cpus, preempt, vfs);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, c, cpus, preempt, host, vfs);
     }
 
     public KernelConfig withCpus(int n) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, n, preempt, vfs);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, n, preempt, host, vfs);
     }
 
     public KernelConfig withPreempt(Preemption p) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, p, vfs);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, p, host, vfs);
     }
 
     public KernelConfig withVfs(Vfs v) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, v);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host, v);
     }
 
     public KernelConfig withTty(boolean[] tty) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, tty, cwd, cpus, preempt, vfs);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, tty, cwd, cpus, preempt, host, vfs);
+    }
+
+    public KernelConfig withHost(HostOps h) {
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, h, vfs);
     }
 }

@@ -1,6 +1,6 @@
 package dev.jkernel.kernel;
 
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
@@ -108,16 +108,16 @@ public final class Kthread {
 
     /** kthreadd: creates kernel threads from a queue of requests; it is their parent. */
     static final class Kthreadd {
-        private final LinkedBlockingQueue<Kthread> requests = new LinkedBlockingQueue<>();
+        private final ConcurrentLinkedQueue<Kthread> requests = new ConcurrentLinkedQueue<>();
+        private final WaitQueue wait = new WaitQueue();
 
         void body(Task self) {
             self.comm = "kthreadd";
             while (!self.fatalPending()) {
-                Kthread kt;
-                try {
-                    kt = requests.take();
-                } catch (InterruptedException e) {
-                    return;
+                Kthread kt = requests.poll();
+                if (kt == null) {
+                    wait.await(self, () -> !requests.isEmpty(), WaitQueue.FOREVER, false);
+                    continue;
                 }
                 long tid = Fork.kernelClone(self, KernelCloneArgs.kernelThread(kt::run));
                 if (tid < 0) {
@@ -131,6 +131,7 @@ public final class Kthread {
         Kthread create(Task caller, String name, Consumer<Kthread> fn) {
             Kthread kt = new Kthread(name, fn);
             requests.add(kt);
+            wait.wakeAll();
             kt.events.await(caller, () -> kt.started || kt.failed, WaitQueue.FOREVER, false);
             return kt.failed || !kt.started ? null : kt;
         }

@@ -40,6 +40,10 @@ public final class Proc {
     boolean childSubreaper;
     /** A kernel thread's process: no user memory, not waited for by anyone in user space. */
     boolean kernelThread;
+    /** Library mode's host process (the embedding application's threads): never chosen by the OOM killer. */
+    boolean hostProcess;
+    /** When the process was created (System.nanoTime): the OOM killer prefers the newest among equals. */
+    final long startNanos = System.nanoTime();
     /** Resource limits, [resource][0 = soft, 1 = hard]. */
     final long[][] rlimits;
     /** Woken whenever a thread of this process exits (de_thread waits here). */

@@ -2,8 +2,6 @@ package dev.jkernel.kernel;
 
 import dev.jkernel.syscall.ProcessSyscalls;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,7 +26,6 @@ final class ProcTimers {
     /** How often at most a CPU-clock timer polls the CPU time it waits for. */
     private static final long CPU_POLL_MIN = 1_000_000L;
 
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     final Proc p;
     final ITimer[] itimers = new ITimer[3];
@@ -58,9 +55,9 @@ final class ProcTimers {
             case CLOCK_THREAD_VIRT -> threadCpu(h.owner, true);
             default -> {
                 try {
-                    yield ProcessSyscalls.clockNanos(null, h.clock);
+                    yield ProcessSyscalls.clockNanos(p.kernel, null, h.clock);
                 } catch (ErrnoException e) {
-                    yield System.nanoTime();
+                    yield p.kernel.monotonicNanos();
                 }
             }
         };
@@ -80,17 +77,11 @@ final class ProcTimers {
         return sum;
     }
 
-    private static long threadCpu(Task t, boolean userOnly) {
-        Thread th = t == null ? null : t.thread;
-        if (th == null) {
+    private long threadCpu(Task t, boolean userOnly) {
+        if (t == null) {
             return 0;
         }
-        try {
-            long v = userOnly ? THREADS.getThreadUserTime(th.threadId()) : THREADS.getThreadCpuTime(th.threadId());
-            return Math.max(0, v);
-        } catch (UnsupportedOperationException e) {
-            return 0;
-        }
+        return p.kernel.host().cpuNanos(t.thread, t.ctx.instret, userOnly);
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -1,38 +1,46 @@
 package dev.jkernel.kernel;
 
-import java.util.ArrayDeque;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import dev.jkernel.host.HostOps;
 
 /**
- * Virtual CPUs (seed 004's CPU-ownership model, generalised to N). A task must own a vCPU to execute guest code or
- * kernel code on its behalf; it gives the vCPU up when it blocks ({@link WaitQueue}) and at the end of a time slice
- * when another task is waiting for one. The rules, all enforced here:
+ * Virtual CPUs and the ownership of them (seed 004's CPU-ownership model, generalised to N). The rules every
+ * scheduler keeps:
  * <ol>
+ * <li>A task must own a vCPU to execute guest code, or kernel code on its behalf: a user task from its start to
+ * its exit, a kernel thread while it runs its payload, a host thread of the embedding application for the length
+ * of each syscall it makes. {@link #acquire} waits for one; {@link #release} gives it up.</li>
  * <li>A vCPU has at most one owner; a task owns at most one vCPU.</li>
- * <li>{@link #acquire} waits for a free vCPU allowed by the task's affinity mask, preferring the one it last ran on
- * (so cpu ids stay stable for rseq and getcpu when nothing forces a migration).</li>
- * <li>{@link #release} hands the vCPU to the longest waiting task its affinity allows there, and wakes only that
- * one (waking every waiter to race for it costs a wake-up per waiter per context switch: quadratic with hundreds of
- * threads calling sched_yield, as Linux's rseq self-tests do).</li>
- * <li>A task that is killed while waiting for a vCPU still gets one: exit needs a CPU like any other kernel work.</li>
+ * <li>A task that sleeps ({@link WaitQueue}) parks through {@link #park} and is woken by {@link #unpark}; whether
+ * it keeps its vCPU meanwhile is the scheduler's choice ({@link #sleepsOnCpu}).</li>
+ * <li>A task that is killed while waiting for a vCPU still gets one: exit needs a CPU like any other kernel
+ * work.</li>
+ * <li>Every switch away from a task is an rseq preemption event, and a running task holds an mm_cid (the lowest id
+ * no other running thread of its process holds).</li>
  * </ol>
+ * Two implementations: {@link ParallelScheduler} (host threads really in parallel, one per owned vCPU) and
+ * {@link DeterministicScheduler} (one vCPU, passed in a seeded order, on virtual time), chosen by the
+ * {@link HostOps}.
  */
-public final class Scheduler {
-    private final int ncpus;
-    private final Task[] owner;
-    private final ReentrantLock lock = new ReentrantLock(true);
-    /** Tasks waiting for a vCPU, longest waiting first; each sleeps on its own condition. */
-    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+public abstract class Scheduler {
+    final int ncpus;
+    final Task[] owner;
+    final HostOps host;
 
-    private record Waiter(Task task, Condition granted) {}
-
-    public Scheduler(int ncpus) {
+    Scheduler(int ncpus, HostOps host) {
         if (ncpus < 1 || ncpus > 64) {
             throw new IllegalArgumentException("virtual CPUs must be between 1 and 64, not " + ncpus);
         }
         this.ncpus = ncpus;
         this.owner = new Task[ncpus];
+        this.host = host;
+    }
+
+    /** The scheduler the host operations call for: deterministic ones get one vCPU whatever {@code ncpus} says. */
+    static Scheduler create(int ncpus, HostOps host) {
+        if (host.deterministicSeed().isPresent()) {
+            return new DeterministicScheduler(host);
+        }
+        return new ParallelScheduler(ncpus, host);
     }
 
     /** How many virtual CPUs there are. */
@@ -46,113 +54,21 @@ public final class Scheduler {
     }
 
     /** Blocks until {@code t} owns a vCPU; records it in {@code t.cpu}. */
-    public void acquire(Task t) {
-        lock.lock();
-        try {
-            // A free vCPU is one no waiter may use (release hands each freed vCPU to the first waiter allowed on
-            // it), so taking it jumps no queue.
-            int cpu = pick(t);
-            if (cpu >= 0) {
-                assign(t, cpu);
-                return;
-            }
-            Waiter w = new Waiter(t, lock.newCondition());
-            queue.addLast(w);
-            boolean interrupted = false;
-            try {
-                while (t.cpu < 0) {
-                    // The timeout covers an affinity changed by another thread while t waits: t may then use a
-                    // vCPU that was already free, and no release would hand it over.
-                    try {
-                        w.granted.awaitNanos(10_000_000L);
-                    } catch (InterruptedException e) {
-                        interrupted = true; // as awaitUninterruptibly: keep waiting, keep the interrupt
-                    }
-                    if (t.cpu < 0 && (cpu = pick(t)) >= 0) {
-                        assign(t, cpu);
-                    }
-                }
-            } finally {
-                queue.remove(w);
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
+    public abstract void acquire(Task t);
 
-    private void assign(Task t, int cpu) {
-        owner[cpu] = t;
-        t.cpu = cpu;
-        // mm_cid: the lowest id no other running thread of the process holds (< CPUs, < threads).
-        long used = t.proc.cidsInUse;
-        int cid = Long.numberOfTrailingZeros(~used);
-        t.proc.cidsInUse = used | (1L << cid);
-        t.mmCid = cid;
-    }
+    /** Gives up {@code t}'s vCPU (nothing when it owns none). */
+    public abstract void release(Task t);
 
-    private int pick(Task t) {
-        long mask = mask(t);
-        int last = t.lastCpu;
-        if (last >= 0 && last < ncpus && owner[last] == null && (mask & (1L << last)) != 0) {
-            return last;
-        }
-        for (int c = 0; c < ncpus; c++) {
-            if (owner[c] == null && (mask & (1L << c)) != 0) {
-                return c;
-            }
-        }
-        return -1;
-    }
+    /** Whether some other task is waiting for a vCPU (a running task should then yield at the end of its slice). */
+    public abstract boolean contended();
 
-    private long mask(Task t) {
-        long mask = t.affinity & allCpus();
-        return mask == 0 ? allCpus() : mask;
-    }
+    /** sched_yield and the end of a slice: let a waiting task run, then take a vCPU again. */
+    public abstract void yield(Task t);
 
-    /** Gives up {@code t}'s vCPU: it goes straight to the longest waiting task allowed on it, which alone wakes. */
-    public void release(Task t) {
-        lock.lock();
-        try {
-            int c = t.cpu;
-            if (c >= 0 && owner[c] == t) {
-                owner[c] = null;
-                t.lastCpu = c;
-                t.cpu = -1;
-                if (t.mmCid >= 0) {
-                    t.proc.cidsInUse &= ~(1L << t.mmCid);
-                    t.mmCid = -1;
-                }
-                // A context switch: an rseq critical section in progress must restart (rseq_preempt).
-                Rseq.preempted(t);
-                for (Waiter w : queue) {
-                    if (w.task.cpu < 0 && (mask(w.task) & (1L << c)) != 0) {
-                        assign(w.task, c);
-                        w.granted.signal();
-                        break;
-                    }
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Whether some task is waiting for a vCPU (a running task should then yield at the end of its slice). */
-    public boolean contended() {
-        lock.lock();
-        try {
-            for (Waiter w : queue) {
-                if (w.task.cpu < 0) {
-                    return true;
-                }
-            }
-            return false;
-        } finally {
-            lock.unlock();
-        }
+    /** A forced preemption (--preempt): a real context switch, whether or not another task waits. */
+    public void preempt(Task t) {
+        release(t);
+        acquire(t);
     }
 
     /** Moves t to a vCPU its affinity allows (after sched_setaffinity excluded the current one). */
@@ -161,12 +77,63 @@ public final class Scheduler {
         acquire(t);
     }
 
-    /** sched_yield and the end of a slice: let a waiting task run, then take a vCPU again. */
-    public void yield(Task t) {
-        if (contended()) {
-            release(t);
-            Thread.yield();
-            acquire(t);
+    /**
+     * Parks a sleeping task's thread until {@link #unpark}, the deadline ({@link #monotonicNanos} terms, or
+     * {@link WaitQueue#FOREVER}), or a spurious wake-up: callers re-check their condition.
+     */
+    abstract void park(Task t, Object blocker, long deadline);
+
+    /** Wakes {@code t} if it is parked, or makes its next park return at once. */
+    abstract void unpark(Task t);
+
+    /** Whether a sleeping task keeps its vCPU (its sleep is then a switch inside {@link #park}). */
+    boolean sleepsOnCpu() {
+        return false;
+    }
+
+    /** A new task with a host thread of its own is about to start (Linux's wake_up_new_task). */
+    void wakeUpNew(Task t) {}
+
+    /** How many instructions {@code t} may run before the scheduler must look again (at most {@code slice}). */
+    long budget(Task t, long slice) {
+        return slice;
+    }
+
+    /** Waits until no task runs or wants to (deterministic scheduler); true at once for real parallelism. */
+    boolean awaitQuiescent(long timeoutNanos) {
+        return true;
+    }
+
+    /** CLOCK_MONOTONIC, nanoseconds. */
+    long monotonicNanos() {
+        return host.monotonicNanos();
+    }
+
+    /** Makes {@code t} the owner of {@code cpu}. Caller holds the scheduler's lock. */
+    final void assign(Task t, int cpu) {
+        owner[cpu] = t;
+        t.cpu = cpu;
+        long used = t.proc.cidsInUse;
+        int cid = Long.numberOfTrailingZeros(~used);
+        t.proc.cidsInUse = used | (1L << cid);
+        t.mmCid = cid;
+    }
+
+    /** Takes {@code t}'s vCPU away (a context switch: an rseq critical section in progress must restart). */
+    final void unassign(Task t) {
+        int c = t.cpu;
+        owner[c] = null;
+        t.lastCpu = c;
+        t.cpu = -1;
+        if (t.mmCid >= 0) {
+            t.proc.cidsInUse &= ~(1L << t.mmCid);
+            t.mmCid = -1;
         }
+        Rseq.preempted(t);
+    }
+
+    final long mask(Task t) {
+        long mask = t.affinity & allCpus();
+        return mask == 0 ? allCpus() : mask;
     }
 }

@@ -144,7 +144,7 @@ public final class SignalSyscalls implements SyscallTable.Family {
             if (sec < 0 || nsec < 0 || nsec >= 1_000_000_000L) {
                 return -Errno.EINVAL;
             }
-            deadline = System.nanoTime() + Math.min(sec, 1L << 32) * 1_000_000_000L + nsec;
+            deadline = t.kernel().monotonicNanos() + Math.min(sec, 1L << 32) * 1_000_000_000L + nsec;
         }
         Proc p = t.proc;
         SigInfo[] got = new SigInfo[1];

@@ -6,7 +6,6 @@ import dev.jkernel.fs.FdTable;
 import dev.jkernel.fs.FsContext;
 import dev.jkernel.mm.AddressSpace;
 
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -56,6 +55,11 @@ public final class Task {
     /** Nesting of blockBegin/blockEnd, and whether the outermost one gave a vCPU up. */
     private int blockDepth;
     private boolean gaveUpCpu;
+
+    /** DeterministicScheduler's state: runnable, asleep, a wake-up came before the sleep, the sleep's deadline. */
+    boolean detRunnable, detSleeping, detPermit;
+    DeterministicScheduler.Event detTimeout;
+    java.util.concurrent.locks.Condition detGrant;
 
     Thread thread;
     /** A host thread of the embedding application adopted by this task (it never runs guest code). */
@@ -132,6 +136,7 @@ public final class Task {
         this.tid = tid;
         this.proc = proc;
         this.ctx = kernel.arch().newContext();
+        this.ctx.monotonicClock = kernel::monotonicNanos;
         this.engine = kernel.arch().newEngine();
         this.mm = mm;
         this.files = files;
@@ -355,17 +360,14 @@ public final class Task {
         unpark();
     }
 
-    /** Wakes the task's host thread if it sleeps. */
+    /** Wakes the task if it sleeps (or makes its next sleep return at once). */
     public void unpark() {
-        Thread th = thread;
-        if (th != null) {
-            LockSupport.unpark(th);
-        }
+        kernel.sched().unpark(this);
     }
 
-    /** Entering a sleep: give the vCPU up (nested calls are fine). */
+    /** Entering a sleep: give the vCPU up, unless the scheduler keeps it across sleeps (nested calls are fine). */
     void blockBegin() {
-        if (blockDepth++ == 0) {
+        if (blockDepth++ == 0 && !kernel.sched().sleepsOnCpu()) {
             gaveUpCpu = cpu >= 0;
             if (gaveUpCpu) {
                 kernel.sched().release(this);

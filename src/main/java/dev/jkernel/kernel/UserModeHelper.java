@@ -32,6 +32,16 @@ public final class UserModeHelper {
             super(message, null, false, false);
             this.errno = errno;
         }
+
+        /** The exec of {@code program} failed with an errno: the message is "program: strerror's text". */
+        public static ExecFailure of(String program, ErrnoException e) {
+            return new ExecFailure(e.errno, program + ": " + Errno.message(e.errno));
+        }
+
+        /** The file is not a valid program: ENOEXEC, and the loader's reason as the message. */
+        public static ExecFailure of(Exec.ExecFormatException e) {
+            return new ExecFailure(Errno.ENOEXEC, e.getMessage());
+        }
     }
 
     /**
@@ -57,10 +67,10 @@ public final class UserModeHelper {
         try {
             return HostThreads.awaitInit(k, done);
         } catch (ErrnoException e) {
-            throw new ExecFailure(e.errno, r.program() + ": " + Errno.message(e.errno));
+            throw ExecFailure.of(r.program(), e);
         } catch (RuntimeException e) {
             if (e.getCause() instanceof Exec.ExecFormatException x) {
-                throw new ExecFailure(Errno.ENOEXEC, x.getMessage());
+                throw ExecFailure.of(x);
             }
             throw e;
         }

@@ -2,7 +2,6 @@ package dev.jkernel.kernel;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -21,7 +20,7 @@ public final class WaitQueue {
 
     /**
      * Sleeps until {@code ready} holds (READY), the deadline passes (TIMED_OUT; {@code deadline} is in
-     * {@link System#nanoTime()} terms, or FOREVER), or — when {@code interruptible} — the task has a signal or a
+     * CLOCK_MONOTONIC terms ({@link Kernel#monotonicNanos()}), or FOREVER), or — when {@code interruptible} — the task has a signal or a
      * kill pending (INTERRUPTED). A kill always interrupts, interruptible or not (TASK_KILLABLE).
      */
     public int await(Task t, BooleanSupplier ready, long deadline, boolean interruptible) {
@@ -45,15 +44,11 @@ public final class WaitQueue {
                 if (t.fatalPending() || (interruptible && (t.interruptPending() || hostInterrupted))) {
                     return INTERRUPTED;
                 }
-                if (deadline == FOREVER) {
-                    LockSupport.park(this);
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return TIMED_OUT;
-                    }
-                    LockSupport.parkNanos(this, left);
+                Scheduler s = t.kernel().sched();
+                if (deadline != FOREVER && deadline - s.monotonicNanos() <= 0) {
+                    return TIMED_OUT;
                 }
+                s.park(t, this, deadline);
             }
         } finally {
             waiters.remove(t);

@@ -14,7 +14,6 @@ import dev.jkernel.fs.Stat;
 import dev.jkernel.fs.Vfs;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,7 +45,6 @@ public final class Exec {
             AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_RSEQ_FEATURE_SIZE = 27, AT_RSEQ_ALIGN = 28,
             AT_EXECFN = 31, AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int X_OK = 1;
 
     /**
@@ -187,7 +185,21 @@ public final class Exec {
 
     private static void load(Task t, String path, OpenFile file, ElfFile elf, OpenFile interpFile, ElfFile interp,
             List<String> argv, List<String> envp, String execfn) throws ErrnoException, ExecFormatException {
-        AddressSpace mm = new AddressSpace();
+        AddressSpace mm = new AddressSpace(t.kernel().memory());
+        boolean installed = false;
+        try {
+            load(t, mm, path, file, elf, interpFile, interp, argv, envp, execfn);
+            installed = true;
+        } finally {
+            if (!installed) {
+                mm.release(); // whatever the new image had been charged goes back
+            }
+        }
+    }
+
+    private static void load(Task t, AddressSpace mm, String path, OpenFile file, ElfFile elf, OpenFile interpFile,
+            ElfFile interp, List<String> argv, List<String> envp, String execfn) throws ErrnoException,
+            ExecFormatException {
         Arch arch = t.kernel().arch();
         long bias = mapImage(mm, file, elf, elf.isDyn ? AddressSpace.ET_DYN_BASE : 0);
         long entry = elf.entry + bias;
@@ -220,8 +232,7 @@ public final class Exec {
             mm.setSigreturnTrampoline(vdsoBase + arch.vdsoSymbol("__vdso_rt_sigreturn"));
         }
         if (!t.beginNewExec(mm)) {
-            mm.release();
-            throw new ErrnoException(Errno.EINTR);
+            throw new ErrnoException(Errno.EINTR); // the caller releases mm
         }
         String base = path.substring(path.lastIndexOf('/') + 1);
         t.comm = base.length() > 15 ? base.substring(0, 15) : base;
@@ -349,7 +360,7 @@ public final class Exec {
             p &= ~0xfL;
         }
         byte[] rnd = new byte[16];
-        RANDOM.nextBytes(rnd);
+        t.kernel().entropy(rnd);
         p -= 16;
         mm.write(p, rnd);
         long randomAddr = p;

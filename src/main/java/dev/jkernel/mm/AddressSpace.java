@@ -28,6 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>An address space has users (Linux's mm_users): the task that created it, plus every CLONE_VM thread or vfork
  * child that {@link #retain()}s it; the last {@link #release()} drops every page.
  *
+ * <p>Memory: every page allocated for the address space is charged to its {@link MemCgroup} (the kernel's, shared by
+ * every address space of the kernel) and uncharged when the last page table drops it. A charge over the limit makes
+ * {@link #page} throw a {@link GuestFault#OOM} fault without changing anything; the copy helpers ({@link #read},
+ * {@link #write}...) and {@link #faultIn} instead run the cgroup's OOM handler outside the lock and retry. Resident
+ * pages are counted per address space (anonymous, file, shared: Linux's RSS counters) for the OOM killer's choice.
+ *
  * <p>Thread safety: every method is synchronized on the address space. Engines read pages outside the lock after
  * translating them through {@link #page(long, int)}.
  */
@@ -76,12 +82,15 @@ public final class AddressSpace {
         CowPage cow;
         /** A page of a {@link SharedMemory}: written in place, never copied, shared by every mapper. */
         final boolean shared;
+        /** A private page read from a file and not copied since (counted as file RSS; a copy is anonymous). */
+        boolean file;
 
-        Pte(byte[] data, int prot, CowPage cow, boolean shared) {
+        Pte(byte[] data, int prot, CowPage cow, boolean shared, boolean file) {
             this.data = data;
             this.prot = prot;
             this.cow = cow;
             this.shared = shared;
+            this.file = file;
         }
     }
 
@@ -148,6 +157,26 @@ public final class AddressSpace {
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
     private volatile long generation;
 
+    /** Where this address space's pages are charged. */
+    private final MemCgroup memcg;
+    /** Resident pages by kind (Linux's MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES), the zero page not counted. */
+    private long anonRss, fileRss, shmemRss;
+
+    /** An address space charged to a group of its own without a limit (tests and tools outside a kernel). */
+    public AddressSpace() {
+        this(MemCgroup.unlimited());
+    }
+
+    /** An address space whose pages are charged to {@code memcg}. */
+    public AddressSpace(MemCgroup memcg) {
+        this.memcg = memcg;
+    }
+
+    /** The memory cgroup this address space charges. */
+    public MemCgroup memcg() {
+        return memcg;
+    }
+
     private long brkStart, brkCur;
 
     /** Tasks using this address space (mm_users); at 0 every page has been dropped. */
@@ -209,30 +238,60 @@ public final class AddressSpace {
 
     /**
      * The memory of the page holding {@code addr}, for an access of kind {@code access} (GuestFault.READ, WRITE or
-     * EXEC), allocating and filling it on first touch.
+     * EXEC), allocating and filling it on first touch. Never blocks: when the page cannot be charged it throws a
+     * {@link GuestFault#OOM} fault (the execution engine's trap; the kernel handles it and retries the instruction).
      */
     public synchronized byte[] page(long addr, int access) throws GuestFault {
         Pte pte = pte(addr, access);
         if (pte.cow != null && access == GuestFault.WRITE) {
-            breakCow(pte);
+            breakCow(pte, addr, access);
         }
         return pte.data;
     }
 
     /**
+     * {@link #page} for kernel code that may sleep and holds no lock (Linux's get_user_pages / fault_in_pages): when
+     * the page cannot be charged, runs the memory cgroup's OOM handler and retries. Throws the OOM fault only when
+     * the handler gives up (the calling task is being killed, or there is nothing to kill).
+     */
+    public byte[] faultIn(long addr, int access) throws GuestFault {
+        while (true) {
+            try {
+                return page(addr, access);
+            } catch (GuestFault f) {
+                if (f.code != GuestFault.OOM || !memcg.outOfMemory(1)) {
+                    throw f;
+                }
+            }
+        }
+    }
+
+    /**
      * The first write to a copy-on-write page (Linux's do_wp_page): the page table gets its own copy, or keeps the
      * array when it is the last one mapping it. A copy changes the array behind the address, so every engine's TLB
-     * must forget the old one (other threads of this address space may have cached it for reading).
+     * must forget the old one (other threads of this address space may have cached it for reading). The copy is
+     * charged first: without memory, nothing changes and the OOM fault is thrown.
      */
-    private void breakCow(Pte pte) {
+    private void breakCow(Pte pte, long addr, int access) throws GuestFault {
         CowPage c = pte.cow;
-        pte.cow = null;
         if (c.mappers.get() == 1) {
+            pte.cow = null;
             return; // nobody else maps the array: take it over, no copy
         }
+        if (!memcg.tryCharge(1)) {
+            throw new GuestFault(addr, access, GuestFault.OOM);
+        }
+        pte.cow = null;
         // Copy first, then drop our count: until the count drops, no other mapper takes the array over and writes it.
         pte.data = pte.data.clone();
-        c.mappers.decrementAndGet();
+        if (c.mappers.decrementAndGet() == 0) {
+            memcg.uncharge(1); // the other mappers copied it meanwhile too: the original is garbage
+        }
+        if (pte.file) {
+            pte.file = false;
+            fileRss--;
+            anonRss++;
+        }
         cowCopies++;
         invalidate();
     }
@@ -281,9 +340,16 @@ public final class AddressSpace {
             if (shared == null) {
                 throw new GuestFault(addr, access, GuestFault.BUSERR);
             }
-            Pte pte = new Pte(shared, v.prot, null, true);
+            if (shared == SharedMemory.NO_MEMORY) {
+                throw new GuestFault(addr, access, GuestFault.OOM);
+            }
+            Pte pte = new Pte(shared, v.prot, null, true, false);
             setPte(pageAddr >>> PAGE_SHIFT, pte);
+            shmemRss++;
             return pte;
+        }
+        if (!memcg.tryCharge(1)) {
+            throw new GuestFault(addr, access, GuestFault.OOM);
         }
         byte[] data = new byte[PAGE_SIZE];
         if (v.source != null) {
@@ -295,12 +361,38 @@ public final class AddressSpace {
             }
             if (n <= 0) {
                 // A page wholly past the end of the file: SIGBUS/BUS_ADRERR (the tail of the last page reads zero).
+                memcg.uncharge(1);
                 throw new GuestFault(addr, access, GuestFault.BUSERR);
             }
         }
-        Pte pte = new Pte(data, v.prot, null, false);
+        Pte pte = new Pte(data, v.prot, null, false, v.source != null);
         setPte(pageAddr >>> PAGE_SHIFT, pte);
+        if (v.source != null) {
+            fileRss++;
+        } else {
+            anonRss++;
+        }
         return pte;
+    }
+
+    /**
+     * A page-table entry goes for good (unmap, MADV_DONTNEED, the last release): the page leaves this address
+     * space's RSS, and its charge is returned when no page table maps it any more. A shared mapping's pages stay
+     * charged to their {@link SharedMemory} until its last mapping goes.
+     */
+    private void dropPte(Pte p) {
+        if (p.shared) {
+            shmemRss--;
+            return;
+        }
+        if (p.file) {
+            fileRss--;
+        } else {
+            anonRss--;
+        }
+        if (p.cow == null || p.cow.mappers.decrementAndGet() == 0) {
+            memcg.uncharge(1);
+        }
     }
 
     private void setPte(long vpn, Pte pte) {
@@ -337,8 +429,8 @@ public final class AddressSpace {
             int i = (int) (vpn & (LEAF_SIZE - 1));
             Pte p = leaf[i];
             if (p != null) {
-                if (release && p.cow != null) {
-                    p.cow.mappers.decrementAndGet();
+                if (release) {
+                    dropPte(p);
                 }
                 leaf[i] = null;
             }
@@ -346,12 +438,13 @@ public final class AddressSpace {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Copy helpers for syscalls and the loader (any alignment, may cross pages)
+    // Copy helpers for syscalls and the loader (any alignment, may cross pages). They may sleep when memory runs out
+    // (see faultIn): call them holding no lock that the exit of a process could need.
     // ------------------------------------------------------------------------------------------------------------
 
     public void read(long addr, byte[] dst, int off, int len) throws GuestFault {
         while (len > 0) {
-            byte[] p = page(addr, GuestFault.READ);
+            byte[] p = faultIn(addr, GuestFault.READ);
             int po = (int) (addr & PAGE_MASK);
             int n = Math.min(len, PAGE_SIZE - po);
             System.arraycopy(p, po, dst, off, n);
@@ -369,7 +462,7 @@ public final class AddressSpace {
 
     public void write(long addr, byte[] src, int off, int len) throws GuestFault {
         while (len > 0) {
-            byte[] p = page(addr, GuestFault.WRITE);
+            byte[] p = faultIn(addr, GuestFault.WRITE);
             int po = (int) (addr & PAGE_MASK);
             int n = Math.min(len, PAGE_SIZE - po);
             System.arraycopy(src, off, p, po, n);
@@ -384,13 +477,19 @@ public final class AddressSpace {
     }
 
     /** Writes into pages regardless of their protection (the loader filling read-only segments, like a kernel). */
-    public synchronized void poke(long addr, byte[] src, int off, int len) throws GuestFault {
+    public void poke(long addr, byte[] src, int off, int len) throws GuestFault {
         while (len > 0) {
-            Pte pte = pte(addr, GuestFault.READ);
-            if (pte.cow != null) {
-                breakCow(pte);
+            byte[] p;
+            while (true) {
+                try {
+                    p = pokePage(addr);
+                    break;
+                } catch (GuestFault f) {
+                    if (f.code != GuestFault.OOM || !memcg.outOfMemory(1)) {
+                        throw f;
+                    }
+                }
             }
-            byte[] p = pte.data;
             int po = (int) (addr & PAGE_MASK);
             int n = Math.min(len, PAGE_SIZE - po);
             System.arraycopy(src, off, p, po, n);
@@ -400,8 +499,17 @@ public final class AddressSpace {
         }
     }
 
+    /** The page at addr made writable for the kernel whatever its protection (copy-on-write broken). */
+    private synchronized byte[] pokePage(long addr) throws GuestFault {
+        Pte pte = pte(addr, GuestFault.READ);
+        if (pte.cow != null) {
+            breakCow(pte, addr, GuestFault.WRITE);
+        }
+        return pte.data;
+    }
+
     public int read8(long addr) throws GuestFault {
-        return page(addr, GuestFault.READ)[(int) (addr & PAGE_MASK)] & 0xff;
+        return faultIn(addr, GuestFault.READ)[(int) (addr & PAGE_MASK)] & 0xff;
     }
 
     public int read32(long addr) throws GuestFault {
@@ -446,7 +554,7 @@ public final class AddressSpace {
         byte[] buf = new byte[64];
         int n = 0;
         while (n < max) {
-            byte[] p = page(addr, GuestFault.READ);
+            byte[] p = faultIn(addr, GuestFault.READ);
             int po = (int) (addr & PAGE_MASK);
             for (; po < PAGE_SIZE && n < max; po++, addr++) {
                 byte c = p[po];
@@ -492,13 +600,24 @@ public final class AddressSpace {
         return below == null || below.getValue().end <= start;
     }
 
+    /**
+     * Enters a VMA. Every VMA in the tree holds a reference on its {@link SharedMemory} (the pages of a shared mapping
+     * live, and stay charged, as long as some VMA in some address space refers to them).
+     */
+    private void putVma(Vma v) {
+        if (v.shm != null) {
+            v.shm.retain();
+        }
+        vmas.put(v.start, v);
+    }
+
     /** Makes sure no VMA straddles {@code addr}. */
     private void splitAt(long addr) {
         Vma v = vmaAt(addr);
         if (v != null && v.start != addr) {
             Vma hi = v.slice(addr, v.end);
             v.end = addr;
-            vmas.put(addr, hi);
+            putVma(hi);
         }
     }
 
@@ -506,8 +625,14 @@ public final class AddressSpace {
     private void unmapRange(long start, long end) {
         splitAt(start);
         splitAt(end);
-        vmas.subMap(start, true, end, false).clear();
+        Map<Long, Vma> gone = vmas.subMap(start, true, end, false);
         clearPtes(start, end, true);
+        for (Vma v : gone.values()) {
+            if (v.shm != null) {
+                v.shm.release();
+            }
+        }
+        gone.clear();
         invalidate();
     }
 
@@ -527,10 +652,39 @@ public final class AddressSpace {
 
     /**
      * mmap(2) after the file has been resolved. {@code source} is null for anonymous memory. Returns the address, or
-     * a negative errno.
+     * a negative errno. For the kernel's own mappings (exec, host scratch): no overcommit check.
      */
     public synchronized long mmap(long addr, long len, int prot, int flags, PageSource source, long offset,
             String name) {
+        return mmap(addr, len, prot, flags, source, offset, name, false);
+    }
+
+    /**
+     * Whether a mapping with these flags commits memory (Linux's accountable_mapping, and shmem's accounting of
+     * shared anonymous memory): private writable, or shared anonymous, and not MAP_NORESERVE.
+     */
+    private static boolean accountable(int prot, int flags, boolean anonymous) {
+        if ((flags & MAP_NORESERVE) != 0) {
+            return false;
+        }
+        return (flags & MAP_TYPE) == MAP_PRIVATE ? (prot & PROT_WRITE) != 0 : anonymous;
+    }
+
+    /**
+     * Linux's heuristic overcommit (vm.overcommit_memory = 0, __vm_enough_memory): a single request for more memory
+     * than the machine has (here: the memory cgroup's limit, what /proc/meminfo reports as MemTotal; no swap) is
+     * obviously impossible and refused. Everything smaller succeeds: only touching pages costs memory.
+     */
+    private boolean exceedsMemory(long bytes) {
+        return (bytes >>> PAGE_SHIFT) > memcg.limitPages();
+    }
+
+    /**
+     * mmap(2) as the syscall does it: as {@link #mmap(long, long, int, int, PageSource, long, String)}, and with
+     * {@code overcommitCheck} a committing mapping larger than all of memory answers ENOMEM.
+     */
+    public synchronized long mmap(long addr, long len, int prot, int flags, PageSource source, long offset,
+            String name, boolean overcommitCheck) {
         if (len == 0 || (offset & PAGE_MASK) != 0) {
             return -Errno.EINVAL;
         }
@@ -559,6 +713,10 @@ public final class AddressSpace {
             if ((flags & MAP_FIXED_NOREPLACE) != 0 && (flags & MAP_FIXED) == 0 && !isFree(addr, addr + alen)) {
                 return -Errno.EEXIST;
             }
+            // Checked before the old mappings go: a refused MAP_FIXED leaves them in place, as on Linux.
+            if (overcommitCheck && accountable(prot, flags, source == null) && exceedsMemory(alen)) {
+                return -Errno.ENOMEM;
+            }
             unmapRange(addr, addr + alen);
             start = addr;
         } else {
@@ -571,11 +729,14 @@ public final class AddressSpace {
                     return -Errno.ENOMEM;
                 }
             }
+            if (overcommitCheck && accountable(prot, flags, source == null) && exceedsMemory(alen)) {
+                return -Errno.ENOMEM;
+            }
         }
         // A shared mapping gets its own pages object (Linux's shmem_zero_setup for anonymous memory); a shared file
         // mapping is shared with this mapping's copies in forked address spaces, not with other mmaps of the file.
-        SharedMemory shm = type == MAP_PRIVATE ? null : new SharedMemory(source);
-        vmas.put(start, new Vma(start, start + alen, prot, flags, source, shm, source == null ? 0 : offset,
+        SharedMemory shm = type == MAP_PRIVATE ? null : new SharedMemory(source, memcg);
+        putVma(new Vma(start, start + alen, prot, flags, source, shm, source == null ? 0 : offset,
                 name != null ? name : source != null ? source.name() : null));
         invalidate();
         return start;
@@ -664,6 +825,13 @@ public final class AddressSpace {
             if (newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen) {
                 return -Errno.EINVAL;
             }
+        }
+        // Growing a private writable mapping commits the growth (VM_ACCOUNT): more than all of memory is refused.
+        if (newLen > oldLen && v.shm == null && accountable(v.prot, v.flags, v.source == null)
+                && exceedsMemory(newLen - oldLen)) {
+            return -Errno.ENOMEM;
+        }
+        if ((flags & MREMAP_FIXED) != 0) {
             unmapRange(newAddr, newAddr + newLen);
             return move(v, oldAddr, oldLen, newAddr, newLen, flags);
         }
@@ -693,6 +861,9 @@ public final class AddressSpace {
         Vma moved = v.slice(oldAddr, oldAddr + newLen);
         moved.start = dest;
         moved.end = dest + newLen;
+        if (moved.shm != null) {
+            moved.shm.retain(); // before the old range goes: its pages must survive the move
+        }
         long n = Math.min(oldLen, newLen);
         List<Pte> carried = new ArrayList<>();
         for (long a = 0; a < n; a += PAGE_SIZE) {
@@ -707,7 +878,7 @@ public final class AddressSpace {
             clearPtes(oldAddr, oldAddr + n, false);
             unmapRange(oldAddr, oldAddr + oldLen);
         }
-        vmas.put(dest, moved);
+        vmas.put(dest, moved); // its SharedMemory reference was taken above
         for (int i = 0; i < carried.size(); i++) {
             setPte((dest >>> PAGE_SHIFT) + i, carried.get(i));
         }
@@ -766,15 +937,15 @@ public final class AddressSpace {
         long oldEnd = pageAlignUp(brkCur);
         long newEnd = pageAlignUp(newBrk);
         if (newEnd > oldEnd) {
-            if (!isFree(oldEnd, newEnd) || newEnd > MMAP_BASE) {
+            if (!isFree(oldEnd, newEnd) || newEnd > MMAP_BASE || exceedsMemory(newEnd - oldEnd)) {
                 return brkCur;
             }
             Vma heap = vmaAt(oldEnd - 1);
             if (heap != null && heap.end == oldEnd && "[heap]".equals(heap.name)) {
                 heap.end = newEnd;
             } else {
-                vmas.put(oldEnd, new Vma(oldEnd, newEnd, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, null,
-                        null, 0, "[heap]"));
+                putVma(new Vma(oldEnd, newEnd, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, null, null, 0,
+                        "[heap]"));
             }
             invalidate();
         } else if (newEnd < oldEnd) {
@@ -806,12 +977,12 @@ public final class AddressSpace {
     }
 
     private AddressSpace forkImpl() {
-        AddressSpace child = new AddressSpace();
+        AddressSpace child = new AddressSpace(memcg);
         for (Vma v : vmas.values()) {
             if ((v.forkMode & FORK_SKIP) != 0) {
                 continue;
             }
-            child.vmas.put(v.start, v.slice(v.start, v.end));
+            child.putVma(v.slice(v.start, v.end));
             if ((v.forkMode & FORK_WIPE) == 0) {
                 sharePtes(child, v.start, v.end);
             }
@@ -841,14 +1012,21 @@ public final class AddressSpace {
                 if (p == null) {
                     continue;
                 }
-                if (!p.shared) {
+                if (p.shared) {
+                    child.shmemRss++;
+                } else {
                     if (p.cow == null) {
                         p.cow = new CowPage(2);
                     } else {
                         p.cow.mappers.incrementAndGet();
                     }
+                    if (p.file) {
+                        child.fileRss++;
+                    } else {
+                        child.anonRss++;
+                    }
                 }
-                child.setPte(vpn, new Pte(p.data, p.prot, p.cow, p.shared));
+                child.setPte(vpn, new Pte(p.data, p.prot, p.cow, p.shared, p.file));
             }
         }
     }
@@ -880,11 +1058,16 @@ public final class AddressSpace {
                 continue;
             }
             for (Pte p : leaf) {
-                if (p != null && p.cow != null) {
-                    p.cow.mappers.decrementAndGet();
+                if (p != null) {
+                    dropPte(p);
                 }
             }
             dir[d] = null;
+        }
+        for (Vma v : vmas.values()) {
+            if (v.shm != null) {
+                v.shm.release();
+            }
         }
         vmas.clear();
         brkStart = brkCur = 0;
@@ -978,6 +1161,29 @@ public final class AddressSpace {
     // ------------------------------------------------------------------------------------------------------------
     // Introspection
     // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Resident pages of this address space in Linux's three RSS counters: {anonymous, file, shared memory}. Pages
+     * shared copy-on-write with other address spaces count in each of them (as on Linux); the charge to the memory
+     * cgroup counts them once.
+     */
+    public synchronized long[] rssPages() {
+        return new long[] {anonRss, fileRss, shmemRss};
+    }
+
+    /** Resident pages of this address space (the sum of {@link #rssPages()}: what the OOM killer compares). */
+    public synchronized long rss() {
+        return anonRss + fileRss + shmemRss;
+    }
+
+    /** The size of every mapping together, in bytes (Linux's total_vm, /proc/PID/status VmSize). */
+    public synchronized long totalVm() {
+        long n = 0;
+        for (Vma v : vmas.values()) {
+            n += v.end - v.start;
+        }
+        return n;
+    }
 
     /** The VMAs in address order (a snapshot), for /proc/self/maps. */
     public synchronized List<Vma> vmas() {

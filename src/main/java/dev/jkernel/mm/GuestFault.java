@@ -18,6 +18,11 @@ public final class GuestFault extends Exception {
     public static final int ADRALN = 3;
     /** A file mapping's page lies wholly past the end of the file: SIGBUS/BUS_ADRERR. */
     public static final int BUSERR = 4;
+    /**
+     * The page could not be allocated: its charge to the kernel's {@link MemCgroup} would exceed the limit. Nothing
+     * was changed; the access is to be retried once the OOM killer has freed memory (never a signal by itself).
+     */
+    public static final int OOM = 5;
 
     public final long addr;
     public final int access;
@@ -36,6 +41,7 @@ public final class GuestFault extends Exception {
             case MAPERR -> "unmapped";
             case ACCERR -> "protected";
             case BUSERR -> "past-the-end-of-file";
+            case OOM -> "out-of-memory";
             default -> "misaligned";
         };
         String kind = switch (access) { case WRITE -> "write"; case EXEC -> "fetch"; default -> "read"; };

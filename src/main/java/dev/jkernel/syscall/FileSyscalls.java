@@ -258,7 +258,7 @@ public final class FileSyscalls implements SyscallTable.Family {
                 long end = addr + len;
                 for (long a = addr; a < end; a = (a & ~AddressSpace.PAGE_MASK) + AddressSpace.PAGE_SIZE) {
                     try {
-                        mm.page(a, GuestFault.WRITE);
+                        mm.faultIn(a, GuestFault.WRITE);
                     } catch (GuestFault e) {
                         return ok + (int) (a - addr);
                     }

@@ -73,7 +73,7 @@ public final class MemorySyscalls implements SyscallTable.Family {
             }
         }
         return t.mm().mmap(addr, len, prot, flags, source, (flags & AddressSpace.MAP_ANONYMOUS) != 0 ? 0 : off,
-                null);
+                null, true);
     }
 
     private static final int MADV_DONTNEED = 4, MADV_FREE = 8, MADV_REMOVE = 9, MADV_DONTFORK = 10, MADV_DOFORK = 11,

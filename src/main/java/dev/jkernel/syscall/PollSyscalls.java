@@ -62,7 +62,7 @@ final class PollSyscalls {
         if (sec < 0 || nsec < 0 || nsec >= NSEC) {
             throw new ErrnoException(Errno.EINVAL);
         }
-        long now = System.nanoTime();
+        long now = t.kernel().monotonicNanos();
         long deadline = WaitQueue.FOREVER;
         if (sec < Long.MAX_VALUE / NSEC - 1) {
             long d = now + sec * NSEC + nsec;
@@ -82,7 +82,7 @@ final class PollSyscalls {
         if (to == null || to.zero()) {
             return ret;
         }
-        long elapsed = System.nanoTime() - to.start;
+        long elapsed = t.kernel().monotonicNanos() - to.start;
         long sec = to.sec - elapsed / NSEC;
         long nsec = to.nsec - elapsed % NSEC;
         if (nsec < 0) {
@@ -166,7 +166,7 @@ final class PollSyscalls {
             while (true) {
                 long d = deadline;
                 if (recheck[0]) {
-                    long soon = System.nanoTime() + RECHECK_NANOS;
+                    long soon = t.kernel().monotonicNanos() + RECHECK_NANOS;
                     d = deadline == WaitQueue.FOREVER || soon - deadline < 0 ? soon : deadline;
                 }
                 int r = own.await(t, () -> {
@@ -179,7 +179,7 @@ final class PollSyscalls {
                 if (r == WaitQueue.INTERRUPTED) {
                     return -Errno.ERESTARTNOHAND;
                 }
-                if (deadline != WaitQueue.FOREVER && System.nanoTime() - deadline >= 0) {
+                if (deadline != WaitQueue.FOREVER && t.kernel().monotonicNanos() - deadline >= 0) {
                     return nothingOrInterrupted(t, scan.scan(null, recheck));
                 }
             }

@@ -2,19 +2,17 @@ package dev.jkernel.syscall;
 
 import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
+import dev.jkernel.kernel.Kernel;
 import dev.jkernel.kernel.Rlimits;
 import dev.jkernel.kernel.Task;
 import dev.jkernel.mm.GuestFault;
+import dev.jkernel.mm.MemCgroup;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Instant;
 import dev.jkernel.kernel.WaitQueue;
 
 import static dev.jkernel.syscall.SyscallTable.Status.FULL;
@@ -29,8 +27,6 @@ public final class ProcessSyscalls implements SyscallTable.Family {
     public static final String UTS_RELEASE = "6.12.0-jkernel";
     public static final String UTS_VERSION = "#1 SMP PREEMPT jkernel";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     @Override
     public void register(SyscallTable.Builder b) {
@@ -203,7 +199,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         long done = 0;
         while (done < n) {
             int c = (int) Math.min(chunk.length, n - done);
-            RANDOM.nextBytes(chunk);
+            t.kernel().entropy(chunk);
             try {
                 t.mm().write(buf + done, chunk, 0, c);
             } catch (GuestFault f) {
@@ -227,20 +223,16 @@ public final class ProcessSyscalls implements SyscallTable.Family {
     private static final long TAI_OFFSET_NS = 37_000_000_000L;
 
     /** The current value of a clock in nanoseconds. */
-    public static long clockNanos(Task t, int clock) throws ErrnoException {
+    public static long clockNanos(Kernel k, Task t, int clock) throws ErrnoException {
         return switch (clock) {
-            case CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_REALTIME_ALARM -> realtimeNanos();
-            case CLOCK_TAI -> realtimeNanos() + TAI_OFFSET_NS;
+            case CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_REALTIME_ALARM -> k.realtimeNanos();
+            case CLOCK_TAI -> k.realtimeNanos() + TAI_OFFSET_NS;
             case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM ->
-                    System.nanoTime(); // HotSpot on Linux reads CLOCK_MONOTONIC
-            case CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID -> THREADS.getCurrentThreadCpuTime();
+                    k.monotonicNanos();
+            case CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID -> t == null ? 0
+                    : cpuNanos(t, false);
             default -> throw new ErrnoException(Errno.EINVAL);
         };
-    }
-
-    static long realtimeNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     static void putTimespec(Task t, long addr, long nanos) throws GuestFault {
@@ -252,7 +244,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
 
     static long clockGettime(Task t, long clock, long tp, long a2, long a3, long a4, long a5)
             throws GuestFault, ErrnoException {
-        long ns = clockNanos(t, (int) clock);
+        long ns = clockNanos(t.kernel(), t, (int) clock);
         putTimespec(t, tp, ns);
         return 0;
     }
@@ -260,7 +252,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
     static long clockGetres(Task t, long clock, long tp, long a2, long a3, long a4, long a5)
             throws GuestFault, ErrnoException {
         int c = (int) clock;
-        clockNanos(t, c); // validates
+        clockNanos(t.kernel(), t, c); // validates
         if (tp != 0) {
             boolean coarse = c == CLOCK_REALTIME_COARSE || c == CLOCK_MONOTONIC_COARSE;
             putTimespec(t, tp, coarse ? 4_000_000L : 1L);
@@ -270,7 +262,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
 
     static long gettimeofday(Task t, long tv, long tz, long a2, long a3, long a4, long a5) throws GuestFault {
         if (tv != 0) {
-            long ns = realtimeNanos();
+            long ns = t.kernel().realtimeNanos();
             byte[] b = new byte[16];
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(ns / 1_000_000_000L)
                     .putLong(ns % 1_000_000_000L / 1000);
@@ -291,7 +283,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         if (clock == CLOCK_PROCESS_CPUTIME_ID) {
             return -Errno.EOPNOTSUPP;
         }
-        long now = clockNanos(t, clock);
+        long now = clockNanos(t.kernel(), t, clock);
         long sec = t.mm().read64(req);
         long nsec = t.mm().read64(req + 8);
         if (sec < 0 || nsec < 0 || nsec >= 1_000_000_000L) {
@@ -314,12 +306,13 @@ public final class ProcessSyscalls implements SyscallTable.Family {
      * to the same deadline; an absolute sleep returns ERESTARTNOHAND (hrtimer_nanosleep's rules).
      */
     static long sleepUntil(Task t, int clock, long deadline, boolean abs, long rem) throws GuestFault, ErrnoException {
-        long left = deadline - clockNanos(t, clock);
+        long left = deadline - clockNanos(t.kernel(), t, clock);
+        long mono = t.kernel().monotonicNanos();
         int r = left <= 0 ? WaitQueue.TIMED_OUT : new WaitQueue().await(t, () -> false,
-                System.nanoTime() + left < 0 ? WaitQueue.FOREVER : System.nanoTime() + left, true);
+                mono + left < 0 ? WaitQueue.FOREVER : mono + left, true);
         if (r != WaitQueue.INTERRUPTED) {
             // The host clock may have been a little early for a realtime clock: finish the last stretch.
-            long still = deadline - clockNanos(t, clock);
+            long still = deadline - clockNanos(t.kernel(), t, clock);
             if (still > 0 && r == WaitQueue.TIMED_OUT) {
                 return sleepUntil(t, clock, deadline, abs, rem);
             }
@@ -328,7 +321,7 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         if (abs) {
             return -Errno.ERESTARTNOHAND;
         }
-        long remaining = Math.max(0, deadline - clockNanos(t, clock));
+        long remaining = Math.max(0, deadline - clockNanos(t.kernel(), t, clock));
         if (rem != 0) {
             putTimespec(t, rem, remaining);
         }
@@ -414,11 +407,16 @@ public final class ProcessSyscalls implements SyscallTable.Family {
 
     static long sysinfo(Task t, long info, long a1, long a2, long a3, long a4, long a5) throws GuestFault {
         ByteBuffer b = ByteBuffer.allocate(112).order(ByteOrder.LITTLE_ENDIAN);
-        Runtime rt = Runtime.getRuntime();
+        // The machine's memory is the kernel's memory limit (what /proc/meminfo reports as MemTotal).
+        MemCgroup mem = t.kernel().memory();
+        long total = mem.limitBytes();
+        if (total == MemCgroup.UNLIMITED) {
+            total = Runtime.getRuntime().maxMemory();
+        }
         b.putLong(t.kernel().uptimeNanos() / 1_000_000_000L); // uptime
         b.putLong(0).putLong(0).putLong(0);                     // loads
-        b.putLong(rt.maxMemory());                             // totalram
-        b.putLong(rt.maxMemory() - rt.totalMemory() + rt.freeMemory()); // freeram
+        b.putLong(total);                                      // totalram
+        b.putLong(Math.max(0, total - mem.usageBytes()));      // freeram
         b.putLong(0).putLong(0);                               // sharedram, bufferram
         b.putLong(0).putLong(0);                               // totalswap, freeswap
         b.putShort((short) 1).putShort((short) 0).putInt(0);   // procs, pad
@@ -430,8 +428,13 @@ public final class ProcessSyscalls implements SyscallTable.Family {
 
     private static final long CLK_TCK = 100;
 
+    /** The calling task's CPU time (user time only with {@code userOnly}), as the host operations measure it. */
+    private static long cpuNanos(Task t, boolean userOnly) {
+        return t.kernel().host().cpuNanos(Thread.currentThread(), t.context().instret, userOnly);
+    }
+
     static long times(Task t, long buf, long a1, long a2, long a3, long a4, long a5) throws GuestFault {
-        long ticks = THREADS.getCurrentThreadCpuTime() / (1_000_000_000L / CLK_TCK);
+        long ticks = cpuNanos(t, false) / (1_000_000_000L / CLK_TCK);
         if (buf != 0) {
             ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
             b.putLong(ticks).putLong(0).putLong(0).putLong(0);
@@ -445,8 +448,8 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         if (w != 0 && w != -1 && w != 1) {
             return -Errno.EINVAL;
         }
-        long user = w == -1 ? 0 : THREADS.getCurrentThreadUserTime();
-        long total = w == -1 ? 0 : THREADS.getCurrentThreadCpuTime();
+        long user = w == -1 ? 0 : cpuNanos(t, true);
+        long total = w == -1 ? 0 : cpuNanos(t, false);
         long sys = Math.max(0, total - user);
         ByteBuffer b = ByteBuffer.allocate(144).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(user / 1_000_000_000L).putLong(user % 1_000_000_000L / 1000);

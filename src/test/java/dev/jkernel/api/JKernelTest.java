@@ -339,6 +339,55 @@ class JKernelTest {
         assertTrue(p.waitFor().signaled(), "the status survives close");
     }
 
+    /** The CLI's form: a program as pid 1, exec'ed by kernel_init; the kernel lives as long as it does. */
+    @Test
+    void aProgramAsPid1() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        GuestProcess init = builder().cpus(2).env("GREETING", "hi").cwd("/tmp").stdout(out)
+                .startInit(tool, "env", "GREETING");
+        JKernel k = init.kernel();
+        assertEquals(1, init.pid());
+        assertThrows(IllegalStateException.class, () -> k.process(tool));
+        assertThrows(IllegalStateException.class, k::syscalls);
+        assertEquals(new ExitStatus(0, 0, false), init.waitFor());
+        k.close();
+        assertTrue(k.isClosed(), "pid 1's end closes the kernel");
+        assertEquals("GREETING=hi cwd=/tmp ppid=0\n", out.toString());
+        assertTrue(k.retiredInstructions() > 0);
+
+        // The console streams are the builder's; pid 1's exit status is the kernel's.
+        out.reset();
+        init = builder().cpus(1).stdin(new java.io.ByteArrayInputStream("piped\n".getBytes()))
+                .stdout(out).startInit(tool, List.of("cat-as-init", "cat"));
+        assertEquals(0, init.waitFor().code());
+        init.kernel().close();
+        assertEquals("piped\n", out.toString());
+        init = builder().startInit(tool, "exit", "7");
+        assertEquals(7, init.waitFor().shellStatus());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!init.kernel().isClosed() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(init.kernel().isClosed(), "closed without close()");
+    }
+
+    @Test
+    void aProgramAsPid1ThatCannotRun() throws Exception {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        ExecException e = assertThrows(ExecException.class, () -> JKernel.builder().startInit(dir + "/missing"));
+        assertEquals(Linux.ENOENT, e.errno());
+        assertEquals(dir + "/missing: No such file or directory", e.getMessage());
+        e = assertThrows(ExecException.class, () -> JKernel.builder()
+                .file("/bin/text", "not a program\n".getBytes(), 0755).startInit("/bin/text"));
+        assertEquals(Linux.ENOEXEC, e.errno());
+        assertFalse(e.getMessage().isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> JKernel.builder().startInit(""));
+        Set<Thread> left = new HashSet<>(Thread.getAllStackTraces().keySet());
+        left.removeAll(before);
+        left.removeIf(t -> !t.getName().startsWith("jkernel") || !t.isAlive());
+        assertEquals(Set.of(), left, "a failed boot leaves no thread");
+    }
+
     @Test
     void theExampleRunsAsWritten() throws Exception {
         java.io.PrintStream saved = System.out;
@@ -545,7 +594,7 @@ class JKernelTest {
         try (JKernel k = JKernel.builder().root(root, true).build()) {
             assertEquals(Linux.EROFS, errno(() -> k.syscalls().writeFile("/new", new byte[1])));
         }
-        try (JKernel k = JKernel.builder().hostFileSystem().build()) {
+        try (JKernel k = JKernel.builder().hostRoot().build()) {
             assertEquals("hi", text(k.readFile(root.resolve("hello").toString())));
         }
     }

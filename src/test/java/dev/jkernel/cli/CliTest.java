@@ -140,6 +140,44 @@ class CliTest {
     }
 
     @Test
+    void memorySizesTakeBinarySuffixes() throws Exception {
+        assertEquals(64L << 20, Main.Run.parseSize("64M"));
+        assertEquals(64L << 20, Main.Run.parseSize("64m"));
+        assertEquals(2L << 30, Main.Run.parseSize("2G"));
+        assertEquals(2L << 30, Main.Run.parseSize("2GiB"));
+        assertEquals(512L << 10, Main.Run.parseSize("512K"));
+        assertEquals(1L << 40, Main.Run.parseSize("1T"));
+        assertEquals(100_000_000, Main.Run.parseSize("100000000"));
+        for (String bad : new String[] {"", "M", "1.5G", "-1G", "12X", "99999999999T"}) {
+            assertEquals(-1, Main.Run.parseSize(bad), bad);
+        }
+        Result r = cli("run", "--memory", "lots", "/bin/true");
+        assertEquals(125, r.status());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("jkernel: --memory lots: "), r.err());
+    }
+
+    /** --memory: what the guest sees as the machine's memory, and the OOM killer's one line (guest/api/oom.c). */
+    @Test
+    void memoryLimitsTheGuests() throws Exception {
+        Path guest = dev.jkernel.guest.GuestPrograms.guestDir();
+        dev.jkernel.guest.HostProcess.Result made = dev.jkernel.guest.HostProcess.run(List.of("make", "-s", "-C",
+                guest.toString(), "out/static/api/oom"), null, guest, 300, TimeUnit.SECONDS);
+        assertEquals(0, made.status(), made.stderrText());
+        String oom = guest.resolve("out/static/api/oom").toString();
+        Result info = cli("run", "--memory", "64M", oom, "info");
+        assertEquals(0, info.status(), info.err());
+        assertTrue(info.out().startsWith("sysinfo totalram 67108864\nMemTotal:          65536 kB\n"), info.out());
+        Result killed = cli("run", "--memory", "32M", oom, "child", "1000");
+        assertEquals(0, killed.status(), killed.err());
+        assertEquals("child: killed by signal 9\nparent: touched 4 MiB\n", killed.out());
+        assertTrue(killed.err().startsWith("jkernel: Memory cgroup out of memory: Killed process "), killed.err());
+        assertEquals(1, killed.err().lines().count(), killed.err());
+        Result alone = cli("run", "--memory", "32M", oom, "grow", "100");
+        assertEquals(128 + 9, alone.status(), "pid 1 is killed when it is the only choice");
+    }
+
+    @Test
     void usageErrorsAreNotStackTraces() throws Exception {
         Result r = cli("run");
         assertNotEquals(0, r.status());
@@ -147,5 +185,23 @@ class CliTest {
         Result bad = cli("run", "--root", dir.resolve("nope").toString(), "/x");
         assertNotEquals(0, bad.status());
         assertEquals(1, bad.err().lines().count(), bad.err());
+    }
+
+    /** --deterministic: the same seed twice gives the same output and the same strace; the seed is honoured. */
+    @Test
+    void deterministicRunsRepeat() throws Exception {
+        Path guest = dev.jkernel.guest.GuestPrograms.guestDir();
+        var made = dev.jkernel.guest.HostProcess.run(List.of("make", "-s", "-C", guest.toString(),
+                "out/static/api/interleave"), null, guest, 300, TimeUnit.SECONDS);
+        assertEquals(0, made.status(), made.stderrText());
+        String prog = guest.resolve("out/static/api/interleave").toString();
+        Result a = cli("run", "--deterministic", "11", "--strace", prog);
+        Result b = cli("run", "--deterministic", "11", "--strace", prog);
+        Result c = cli("run", "--deterministic", "12", prog);
+        assertEquals(0, a.status(), a.err());
+        assertTrue(a.err().contains("clone("), a.err());
+        assertEquals(a, b);
+        assertNotEquals(a.out(), c.out(), "another seed, another interleaving");
+        assertEquals(2, cli("run", "--deterministic", "x", prog).status(), "a seed is a number");
     }
 }

@@ -27,9 +27,9 @@ public final class Rv64Context extends CpuContext {
     /** Frequency of the time CSR, as a device tree's timebase-frequency would say (10 MHz, like qemu's virt). */
     public static final long TIMEBASE_HZ = 10_000_000L;
 
-    /** The time CSR: host monotonic time in timebase ticks. */
-    public static long timeCsr() {
-        return System.nanoTime() / (1_000_000_000L / TIMEBASE_HZ);
+    /** The time CSR: the kernel's monotonic time in timebase ticks. */
+    public long timeCsr() {
+        return monotonicClock.getAsLong() / (1_000_000_000L / TIMEBASE_HZ);
     }
 
     @Override

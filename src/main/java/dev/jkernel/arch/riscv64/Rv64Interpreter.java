@@ -1203,7 +1203,7 @@ public final class Rv64Interpreter implements ExecutionEngine {
             case 0x002 -> old = (c.fcsr >>> 5) & 7;
             case 0x003 -> old = c.fcsr & 0xff;
             case 0xc00, 0xc02 -> old = instret;
-            case 0xc01 -> old = Rv64Context.timeCsr();
+            case 0xc01 -> old = c.timeCsr();
             default -> {
                 return false;
             }
