@@ -107,6 +107,16 @@ public final class AddressSpace {
         }
     }
 
+    /**
+     * The zero page (Linux's ZERO_PAGE): what a read of never-written private anonymous memory maps, in every address
+     * space of every kernel. Never written: its page-table entries carry {@link #ZERO} as their copy-on-write state, so
+     * the first write gives the page table a fresh page of its own (and charges it), as Linux's do_anonymous_page
+     * after a read fault. Neither charged nor counted in RSS.
+     */
+    private static final byte[] ZERO_PAGE = new byte[PAGE_SIZE];
+    /** The copy-on-write state of zero-page entries; its count is never used. */
+    private static final CowPage ZERO = new CowPage(Integer.MAX_VALUE);
+
     /** A virtual memory area: [start, end) with one protection and one backing. */
     public static final class Vma {
         public long start, end;
@@ -274,6 +284,16 @@ public final class AddressSpace {
      */
     private void breakCow(Pte pte, long addr, int access) throws GuestFault {
         CowPage c = pte.cow;
+        if (c == ZERO) {
+            if (!memcg.tryCharge(1)) {
+                throw new GuestFault(addr, access, GuestFault.OOM);
+            }
+            pte.data = new byte[PAGE_SIZE];
+            pte.cow = null;
+            anonRss++;
+            invalidate(); // engines may have cached the zero page for reading at this address
+            return;
+        }
         if (c.mappers.get() == 1) {
             pte.cow = null;
             return; // nobody else maps the array: take it over, no copy
@@ -348,6 +368,12 @@ public final class AddressSpace {
             shmemRss++;
             return pte;
         }
+        if (v.source == null && access != GuestFault.WRITE) {
+            // A read (or fetch) of untouched anonymous memory: the zero page, until the first write.
+            Pte pte = new Pte(ZERO_PAGE, v.prot, ZERO, false, false);
+            setPte(pageAddr >>> PAGE_SHIFT, pte);
+            return pte;
+        }
         if (!memcg.tryCharge(1)) {
             throw new GuestFault(addr, access, GuestFault.OOM);
         }
@@ -381,6 +407,9 @@ public final class AddressSpace {
      * charged to their {@link SharedMemory} until its last mapping goes.
      */
     private void dropPte(Pte p) {
+        if (p.cow == ZERO) {
+            return;
+        }
         if (p.shared) {
             shmemRss--;
             return;
@@ -1012,7 +1041,9 @@ public final class AddressSpace {
                 if (p == null) {
                     continue;
                 }
-                if (p.shared) {
+                if (p.cow == ZERO) {
+                    // both keep the zero page until they write
+                } else if (p.shared) {
                     child.shmemRss++;
                 } else {
                     if (p.cow == null) {
@@ -1147,10 +1178,13 @@ public final class AddressSpace {
         return 0;
     }
 
-    /** Test hook: how many page tables map the page at addr (1 if this one owns it alone), or 0 if none is present. */
+    /**
+     * Test hook: how many page tables map the page at addr (1 if this one owns it alone), or 0 if none is present
+     * (or only the zero page).
+     */
     synchronized int mappers(long addr) {
         Pte p = getPte(addr >>> PAGE_SHIFT);
-        return p == null ? 0 : p.cow == null ? 1 : p.cow.mappers.get();
+        return p == null || p.cow == ZERO ? 0 : p.cow == null ? 1 : p.cow.mappers.get();
     }
 
     /** Pages this address space has copied to break copy-on-write sharing. */

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * file's page: jkernel has no page cache, so the copy is the only page), the copy that breaks copy-on-write sharing,
  * and each page of a {@link SharedMemory} when it is first created. A page shared copy-on-write by several page tables
  * is charged once; it is uncharged when the last page table drops it (munmap, MADV_DONTNEED, exit, exec). Pages of a
- * shared mapping are uncharged when the last mapping of it goes.
+ * shared mapping are uncharged when the last mapping of it goes. Reads of never-written private anonymous memory map
+ * a shared zero page and charge nothing, as on Linux.
  *
  * <p>A charge that would exceed the limit fails ({@link #tryCharge}); the address space then raises a
  * {@link GuestFault#OOM} fault without having changed anything, and whoever can block handles it through

@@ -60,6 +60,43 @@ class MemoryAccountingTest {
     }
 
     @Test
+    void readsOfUntouchedAnonymousMemoryCostNothing() throws GuestFault {
+        MemCgroup cg = new MemCgroup(4 * PAGE_SIZE);
+        AddressSpace mm = new AddressSpace(cg);
+        long a = map(mm, 1000, ANON);
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(0, mm.read64(a + (long) i * PAGE_SIZE));
+        }
+        assertEquals(0, cg.usagePages(), "the zero page, far past the limit");
+        assertEquals(0, mm.rss());
+        byte[] zero = mm.page(a, GuestFault.READ);
+        assertSame(zero, mm.page(a + PAGE_SIZE, GuestFault.READ), "one zero page for all");
+        long gen = mm.generation();
+        mm.write64(a, 5);
+        assertNotSame(zero, mm.page(a, GuestFault.READ), "the first write gets a page of its own");
+        assertTrue(mm.generation() != gen, "engines forget the zero page cached at that address");
+        assertEquals(5, mm.read64(a));
+        assertEquals(0, mm.read64(a + PAGE_SIZE), "the zero page is still zero");
+        assertEquals(1, cg.usagePages());
+        assertEquals(1, mm.rss());
+
+        // Fork keeps zero pages; each side's first write gets its own page.
+        AddressSpace child = mm.fork();
+        assertEquals(0, child.read64(a + 2 * PAGE_SIZE));
+        child.write64(a + 2 * PAGE_SIZE, 7);
+        assertEquals(0, mm.read64(a + 2 * PAGE_SIZE));
+        assertEquals(2, cg.usagePages());
+        mm.poke(a + 3 * PAGE_SIZE, new byte[] {9}, 0, 1);
+        assertEquals(9, mm.read8(a + 3 * PAGE_SIZE));
+        assertEquals(0, child.read8(a + 3 * PAGE_SIZE));
+        assertEquals(3, cg.usagePages());
+        child.release();
+        mm.release();
+        assertEquals(0, cg.usagePages());
+        assertEquals(0, zero[0], "nobody wrote into the zero page");
+    }
+
+    @Test
     void copyOnWriteSharingCountsAPageOnce() throws GuestFault {
         MemCgroup cg = MemCgroup.unlimited();
         AddressSpace parent = new AddressSpace(cg);
