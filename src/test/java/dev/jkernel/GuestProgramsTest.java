@@ -86,6 +86,52 @@ class GuestProgramsTest {
         return tests;
     }
 
+    /** The libc tests that work on files (or exec their own file): they run again on a tmpfs root. */
+    static boolean worksOnFiles(Program p) {
+        return p.name().startsWith("fs_") || List.of("fileio", "errors", "stdio", "proc_exec").contains(p.name());
+    }
+
+    /**
+     * The libc tests that work on files, run again as an embedding application runs programs: through the public
+     * API, with its default root, an empty in-memory tmpfs (the program copied in at its path, the working
+     * directory created). Linux's answers do not depend on the file system there: same expectations.
+     */
+    @TestFactory
+    List<DynamicTest> fileTestsOnATmpfsRoot() {
+        GuestPrograms.ensureBuilt();
+        return onTmpfsRoot(GuestPrograms.list("tests").stream().filter(GuestProgramsTest::worksOnFiles).toList(),
+                "tmpfs root: ");
+    }
+
+    /**
+     * guest/tmpfs/: what is particular to tmpfs (holes and st_blocks, directory offsets, statfs, unlinked open
+     * files, rename rules), expected as Linux's tmpfs answers (the native run works in /dev/shm), run under jkernel
+     * with a tmpfs root.
+     */
+    @TestFactory
+    List<DynamicTest> tmpfsTestsUnderJkernel() {
+        GuestPrograms.ensureBuilt();
+        return onTmpfsRoot(GuestPrograms.list("tmpfs"), "");
+    }
+
+    private List<DynamicTest> onTmpfsRoot(List<Program> programs, String prefix) {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Program p : programs) {
+            String pending = GuestPrograms.pendingReason(p);
+            long timeout = timeoutFor(p);
+            Future<JkernelRun.Outcome> run = submit(() -> JkernelRun.runOnTmpfsRoot(p.binary().toString(), p.argv(),
+                    GuestPrograms.environment(), GuestPrograms.guestDir().toString(), timeout));
+            tests.add(DynamicTest.dynamicTest(prefix + p.id(), p.source().toUri(), () -> unlessPending(p, pending,
+                    () -> {
+                JkernelRun.Outcome o = await(run);
+                failIfBroken(p, o, timeout);
+                check(p, "jkernel (tmpfs root)", GuestPrograms.readBytes(p.sibling(".expected")), ".expected",
+                        GuestPrograms.expectedStatus(p), o.stdout(), o.status(), o.stderrText());
+            })));
+        }
+        return tests;
+    }
+
     /** Where Debian's cross toolchain keeps the riscv64 dynamic loader and shared libraries. */
     static final Path SYSROOT = Path.of("/usr/riscv64-linux-gnu");
 
@@ -141,7 +187,9 @@ class GuestProgramsTest {
     List<DynamicTest> libcTestsExpectationsHoldUnderQemu() {
         GuestPrograms.ensureBuilt();
         List<DynamicTest> tests = new ArrayList<>();
-        for (Program p : GuestPrograms.list("tests")) {
+        List<Program> programs = new ArrayList<>(GuestPrograms.list("tests"));
+        programs.addAll(GuestPrograms.list("tmpfs"));
+        for (Program p : programs) {
             Future<HostProcess.Result> run = submit(() -> runQemu(p));
             tests.add(DynamicTest.dynamicTest("qemu-riscv64: " + p.id(), p.source().toUri(), () -> {
                 Path differs = p.sibling(".qemu-differs");

@@ -1,6 +1,10 @@
 package dev.jkernel.api;
 
+import dev.jkernel.fs.Cred;
+import dev.jkernel.fs.Vfs;
 import dev.jkernel.host.HostOps;
+import dev.jkernel.kernel.Errno;
+import dev.jkernel.kernel.ErrnoException;
 import dev.jkernel.kernel.Kernel;
 import dev.jkernel.kernel.KernelConfig;
 import dev.jkernel.kernel.Preemption;
@@ -8,28 +12,36 @@ import dev.jkernel.kernel.Proc;
 import dev.jkernel.kernel.UserModeHelper;
 import dev.jkernel.loader.Exec;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A jkernel booted inside this JVM: the embedding API's entry point.
  *
  * <pre>{@code
- * try (JKernel k = JKernel.builder().cpus(2).build()) {
+ * try (JKernel k = JKernel.builder().copy(Path.of("cat.riscv64"), "/bin/cat").build()) {
  *     GuestProcess p = k.process("/bin/cat").stdin("hi\n".getBytes()).stdout(Stdio.pipe()).start();
  *     String out = new String(p.getInputStream().readAllBytes());
  *     ExitStatus st = p.waitFor();
  * }
  * }</pre>
+ *
+ * <p>The guest's file system is an in-memory tmpfs by default (with /dev, /dev/shm, /proc, /tmp, /bin, /etc and
+ * /usr/bin), into which the builder places files and mounts host directories; {@link Builder#root(Path)} makes a
+ * confined host directory the root instead, and {@link Builder#hostRoot()} the host's own, as qemu-user and the CLI
+ * show it.
  *
  * <p>{@link Builder#build()} boots with pid 1 a resident init (a kernel thread that reaps orphans and the processes
  * started here, and lives until {@link #close()}) and pid 2 kthreadd. {@link #process} starts programs as init's
@@ -125,6 +137,16 @@ public final class JKernel implements AutoCloseable {
         if (program.isEmpty()) {
             throw new IllegalArgumentException("empty program path");
         }
+    }
+
+    /**
+     * The whole content of a guest file (after programs have written it, say): {@code syscalls().readFile(path)}.
+     *
+     * @throws ErrnoException as open(2) and read(2) fail
+     * @throws IllegalStateException when pid 1 is a program ({@link Builder#startInit}): there is no resident init
+     */
+    public byte[] readFile(String guestPath) throws dev.jkernel.api.ErrnoException {
+        return syscalls().readFile(guestPath);
     }
 
     /**
@@ -253,6 +275,10 @@ public final class JKernel implements AutoCloseable {
     public static final class Builder {
         private int cpus;
         private Path root, sysroot;
+        private boolean rootReadOnly;
+        private long tmpfsSize = Runtime.getRuntime().maxMemory() / 4;
+        private final List<MountSpec> mounts = new ArrayList<>();
+        private final List<Placement> placements = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>(Map.of("PATH", "/usr/local/bin:/usr/bin:/bin"));
         private String cwd = "/";
         private InputStream stdin = InputStream.nullInputStream();
@@ -276,21 +302,99 @@ public final class JKernel implements AutoCloseable {
         }
 
         /**
-         * A host directory confined as the guest's "/" (no escape by ".." or symlinks); null (the default): the
-         * host's own file system, unconfined, as qemu-user shows it.
+         * A host directory confined as the guest's "/" (no escape by ".." or symlinks), instead of the default
+         * in-memory tmpfs; null: back to the tmpfs.
          */
         public Builder root(Path dir) {
+            return root(dir, false);
+        }
+
+        /** As {@link #root(Path)}, read-only when asked (EROFS for every change). */
+        public Builder root(Path dir, boolean readOnly) {
             root = dir;
+            rootReadOnly = readOnly;
             return this;
         }
 
         /**
          * The host's own file system as the guest's "/", unconfined, as qemu-user shows it (what the CLI does without
-         * --root): stated explicitly, whatever the default root is.
+         * --root), instead of the default tmpfs.
          */
         public Builder hostRoot() {
-            root = null;
+            return root(Path.of("/"));
+        }
+
+        /** The most file data the root tmpfs holds (ENOSPC past it); default: a quarter of the JVM's maximum heap. */
+        public Builder tmpfsSize(long bytes) {
+            if (bytes < 4096) {
+                throw new IllegalArgumentException("tmpfs size " + bytes + ": less than a page");
+            }
+            tmpfsSize = bytes;
             return this;
+        }
+
+        /**
+         * Mounts host directory {@code hostDir} at {@code guestPath}, confined (".." at its top leads to the
+         * directory above the mount point; symlinks in it resolve in the guest's namespace), read-only (EROFS for
+         * every change) or read-write. In a tmpfs the mount point is created; in a host root it must exist. Mounts
+         * are made parents first, before files are placed. "/", "/dev" and "/proc" (and below it) cannot be mount
+         * points.
+         */
+        public Builder mount(String guestPath, Path hostDir, boolean readOnly) {
+            mounts.add(new MountSpec(checkGuestPath(guestPath), Objects.requireNonNull(hostDir, "hostDir"),
+                    readOnly, 0));
+            return this;
+        }
+
+        /** Mounts a new, empty tmpfs (mode 1777) of at most {@code sizeBytes} at {@code guestPath}. */
+        public Builder mountTmpfs(String guestPath, long sizeBytes) {
+            if (sizeBytes < 4096) {
+                throw new IllegalArgumentException("tmpfs size " + sizeBytes + ": less than a page");
+            }
+            mounts.add(new MountSpec(checkGuestPath(guestPath), null, false, sizeBytes));
+            return this;
+        }
+
+        /** Creates a directory (and its parents), mode 0755, before boot. */
+        public Builder directory(String guestPath) {
+            placements.add(new Placement(checkGuestPath(guestPath), null, null, 0755));
+            return this;
+        }
+
+        /** Places a file with this content (mode 0644) before boot; parent directories are created. */
+        public Builder file(String guestPath, byte[] content) {
+            return file(guestPath, content, 0644);
+        }
+
+        /**
+         * Places a file with this content and permission bits (0755 for a program) before boot; parent directories
+         * are created, an existing file is replaced. The bytes are copied now. Placed in a read-write host mount or
+         * root, the file is written to the host directory.
+         */
+        public Builder file(String guestPath, byte[] content, int mode) {
+            placements.add(new Placement(checkGuestPath(guestPath), content.clone(), null, checkMode(mode)));
+            return this;
+        }
+
+        /** Places a copy of a host file (read at {@link #build()}, with its permission bits) before boot. */
+        public Builder copy(Path hostFile, String guestPath) {
+            placements.add(new Placement(checkGuestPath(guestPath), null, Objects.requireNonNull(hostFile,
+                    "hostFile"), -1));
+            return this;
+        }
+
+        private static String checkGuestPath(String p) {
+            if (!Objects.requireNonNull(p, "guestPath").startsWith("/")) {
+                throw new IllegalArgumentException("not an absolute guest path: \"" + p + "\"");
+            }
+            return p;
+        }
+
+        private static int checkMode(int mode) {
+            if ((mode & ~07777) != 0) {
+                throw new IllegalArgumentException("mode " + Integer.toOctalString(mode) + ": not permission bits");
+            }
+            return mode;
         }
 
         /** A host directory searched first for absolute paths (qemu's -L), or null. */
@@ -404,9 +508,11 @@ public final class JKernel implements AutoCloseable {
         }
 
         /**
-         * Boots the kernel, with a resident init as pid 1.
+         * Boots the kernel, with a resident init as pid 1, after making the file system (root, mounts, placed files,
+         * in that order).
          *
-         * @throws IllegalArgumentException when the root or sysroot is not a directory
+         * @throws IllegalArgumentException when the root, sysroot or a mounted directory is not a directory, a
+         *                                  mount point is refused, or a file cannot be placed (the message says why)
          */
         public JKernel build() {
             return new JKernel(this, config(), false);
@@ -442,9 +548,77 @@ public final class JKernel implements AutoCloseable {
             if (sysroot != null && !Files.isDirectory(sysroot)) {
                 throw new IllegalArgumentException("sysroot " + sysroot + ": not a directory");
             }
-            return new KernelConfig(root == null ? null : root.toAbsolutePath().normalize(),
-                    sysroot == null ? null : sysroot.toAbsolutePath().normalize(), strace, stdin, stdout, stderr,
-                    tty.clone(), cwd, cpus, preempt, seed != null ? HostOps.deterministic(seed) : host);
+            Path r = root == null ? null : root.toAbsolutePath().normalize();
+            Path s = sysroot == null ? null : sysroot.toAbsolutePath().normalize();
+            HostOps ops = seed != null ? HostOps.deterministic(seed) : host != null ? host : HostOps.jvm();
+            return new KernelConfig(r, s, strace, stdin, stdout, stderr, tty.clone(), cwd, cpus, preempt, ops,
+                    fileSystem(r, s, ops));
+        }
+
+        private record MountSpec(String point, Path host, boolean readOnly, long tmpfsSize) {}
+
+        /** A file (data or host source) or, with neither, a directory to create before boot. */
+        private record Placement(String path, byte[] data, Path source, int mode) {}
+
+        private Vfs fileSystem(Path r, Path s, HostOps ops) {
+            Cred owner = Kernel.hostCred();
+            Vfs vfs;
+            if (r != null) {
+                vfs = new Vfs(r, rootReadOnly, s, ops::realtimeNanos);
+            } else {
+                vfs = Vfs.withTmpfsRoot(tmpfsSize, 0755, owner, s, ops::realtimeNanos);
+                skeleton(vfs, owner);
+            }
+            List<MountSpec> byDepth = new ArrayList<>(mounts);
+            byDepth.sort(Comparator.comparingLong(m -> m.point().chars().filter(c -> c == '/').count()));
+            for (MountSpec m : byDepth) {
+                try {
+                    if (m.host() != null) {
+                        vfs.mountHost(m.point(), m.host(), m.readOnly(), owner);
+                    } else {
+                        vfs.mountTmpfs(m.point(), m.tmpfsSize(), 01777, owner, false);
+                    }
+                } catch (ErrnoException e) {
+                    throw new IllegalArgumentException("mount " + (m.host() != null ? m.host() : "tmpfs") + " on "
+                            + m.point() + ": " + Errno.name(e.errno) + " (" + Errno.message(e.errno) + ")");
+                }
+            }
+            for (Placement p : placements) {
+                try {
+                    if (p.data() == null && p.source() == null) {
+                        vfs.mkdirs(p.path(), p.mode(), owner);
+                    } else if (p.source() != null) {
+                        vfs.writeFile(p.path(), Files.readAllBytes(p.source()), hostMode(p.source()), owner);
+                    } else {
+                        vfs.writeFile(p.path(), p.data(), p.mode(), owner);
+                    }
+                } catch (ErrnoException e) {
+                    throw new IllegalArgumentException("placing " + p.path() + ": " + Errno.name(e.errno) + " ("
+                            + Errno.message(e.errno) + ")");
+                } catch (IOException | RuntimeException e) {
+                    throw new IllegalArgumentException("copy " + p.source() + " to " + p.path() + ": " + e, e);
+                }
+            }
+            return vfs;
+        }
+
+        /** The permission bits of a host file. */
+        private static int hostMode(Path p) throws IOException {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+            int mode = 0;
+            for (PosixFilePermission x : perms) {
+                mode |= 0400 >> x.ordinal();
+            }
+            return mode;
+        }
+
+        /** The directories every tmpfs root starts with, /dev populated as devtmpfs and udev do. */
+        private static void skeleton(Vfs vfs, Cred owner) {
+            try {
+                vfs.makeSkeleton(owner);
+            } catch (ErrnoException e) {
+                throw new IllegalStateException("tmpfs skeleton: " + Errno.name(e.errno), e);
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ public final class Linux {
     // errno values tests and callers compare with most often
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10,
             EAGAIN = 11, EACCES = 13, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, EPIPE = 32,
-            ENOEXEC = 8, ENOTEMPTY = 39;
+            ENOEXEC = 8, ENOTEMPTY = 39, EBUSY = 16, EXDEV = 18, ENOSPC = 28, EROFS = 30, ELOOP = 40;
 
     // d_type values of getdents
     public static final int DT_UNKNOWN = 0, DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_BLK = 6, DT_REG = 8,

@@ -12,9 +12,10 @@ public final class DevFile extends OpenFile {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final SynthNode.Kind kind;
 
-    DevFile(SynthNode node, int flags) {
+    /** The device {@code kind} opened through {@code node} (its synthetic node, or a device node of a tmpfs). */
+    DevFile(Node node, SynthNode.Kind kind, int flags) {
         this.node = node;
-        this.kind = node.kind;
+        this.kind = kind;
         this.flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
     }
 

@@ -8,10 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An open directory. getdents64 reads a snapshot of the entries taken when reading starts at offset 0; the offset is
- * the index of the next entry, so d_off values are resumable cookies for lseek.
+ * An open directory. A tmpfs directory's entries keep the offsets they got when added ({@link Node#readdir}), so a
+ * position stays valid while entries are removed. Other directories are read from a snapshot of their entries, taken
+ * when reading starts at offset 0; there the offset is the index of the next entry. Either way d_off values are
+ * resumable cookies for lseek.
  */
 public final class DirFile extends OpenFile {
+    /** One entry getdents64 returns, with its d_off: the position after it. */
+    public record Dirent(String name, long ino, int type, long next) {}
+
     private final Task opener;
     private List<DirEntry> snapshot;
 
@@ -58,9 +63,12 @@ public final class DirFile extends OpenFile {
         return np;
     }
 
-    /** The current snapshot, taken anew when reading from the start. */
-    @Override
-    public synchronized List<DirEntry> entries() throws ErrnoException {
+    /** Up to {@code max} entries from the current position, "." and ".." first; empty at the end. */
+    public synchronized List<Dirent> next(int max) throws ErrnoException {
+        List<Dirent> stable = node.readdir(opener, pos, max);
+        if (stable != null) {
+            return stable;
+        }
         if (snapshot == null || pos == 0) {
             List<DirEntry> l = new ArrayList<>();
             Stat self = node.stat(opener);
@@ -75,10 +83,15 @@ public final class DirFile extends OpenFile {
             l.addAll(node.list(opener));
             snapshot = l;
         }
-        return snapshot;
+        List<Dirent> out = new ArrayList<>();
+        for (long i = pos; i < snapshot.size() && out.size() < max; i++) {
+            DirEntry e = snapshot.get((int) i);
+            out.add(new Dirent(e.name(), e.ino(), e.type(), i + 1));
+        }
+        return out;
     }
 
-    /** The index of the next entry getdents64 returns. */
+    /** The position getdents64 goes on from. */
     public synchronized long position() {
         return pos;
     }
@@ -89,7 +102,7 @@ public final class DirFile extends OpenFile {
 
     @Override
     public Stat stat() throws ErrnoException {
-        return (node instanceof HostNode h ? h.fresh() : node).stat(opener);
+        return node.fresh().stat(opener);
     }
 
     @Override

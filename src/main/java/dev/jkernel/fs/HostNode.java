@@ -7,28 +7,36 @@ import dev.jkernel.kernel.Task;
 import java.io.IOException;
 import java.nio.file.AccessMode;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A file of the host file system seen through the guest's root (or sysroot). */
+/**
+ * A file of a host directory mounted in the guest (the root, a mount, or the sysroot). The host checks permissions:
+ * jkernel runs as the host user. Paths never hold a symlink before their last component: the Vfs resolves symlinks
+ * itself, in the guest's namespace.
+ */
 public final class HostNode extends Node {
     final Vfs vfs;
-    /** The host directory that is this node's "/" (the root, the sysroot, or the host's "/"). */
-    final Path base;
+    final Mount mnt;
     /** The host path; never has a symlink before its last component. */
     public final Path host;
     private Map<String, Object> attrs;
     private boolean looked;
 
-    HostNode(Vfs vfs, Path base, Path host, String guest) {
+    HostNode(Vfs vfs, Mount mnt, Path host, String guest) {
         super(guest);
         this.vfs = vfs;
-        this.base = base;
+        this.mnt = mnt;
         this.host = host;
     }
 
@@ -47,8 +55,9 @@ public final class HostNode extends Node {
     }
 
     /** Forgets cached attributes (after the syscall changed the file). */
-    HostNode fresh() {
-        return new HostNode(vfs, base, host, guest);
+    @Override
+    public HostNode fresh() {
+        return new HostNode(vfs, mnt, host, guest);
     }
 
     @Override
@@ -67,8 +76,30 @@ public final class HostNode extends Node {
     }
 
     @Override
-    public boolean isHost() {
+    public Mount mount() {
+        return mnt;
+    }
+
+    @Override
+    public boolean inFileSystem() {
         return true;
+    }
+
+    @Override
+    public boolean isDeleted() {
+        return !Files.exists(host, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public boolean sameFile(Node other) {
+        if (!(other instanceof HostNode o)) {
+            return false;
+        }
+        try {
+            return Files.isSameFile(host, o.host);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
@@ -84,30 +115,17 @@ public final class HostNode extends Node {
     }
 
     @Override
-    public Node child(Task t, String name) throws ErrnoException {
-        if (guest.equals("/")) {
-            if (name.equals("proc")) {
-                return new SynthNode(vfs, SynthNode.Kind.PROC_DIR, 0, "/proc");
-            }
-            if (name.equals("dev")) {
-                HostNode d = new HostNode(vfs, base, host.resolve(name), "/dev");
-                return d.isDir() ? d : new SynthNode(vfs, SynthNode.Kind.DEV_DIR, 0, "/dev");
-            }
-        } else if (guest.equals("/dev")) {
-            SynthNode d = SynthNode.device(vfs, name);
-            if (d != null) {
-                return d;
-            }
-        }
-        return new HostNode(vfs, base, host.resolve(name), childOf(guest, name));
+    public Node child(Task t, String name) {
+        return new HostNode(vfs, mnt, host.resolve(name), childOf(guest, name));
     }
 
+    /** The directory above, never above the mounted directory (the Vfs leaves a mount's top through ".."). */
     @Override
     public Node parent(Task t) {
-        if (guest.equals("/") || host.equals(base) || host.getParent() == null) {
+        if (host.equals(mnt.hostDir) || host.getParent() == null) {
             return this;
         }
-        return new HostNode(vfs, base, host.getParent(), parentOf(guest));
+        return new HostNode(vfs, mnt, host.getParent(), parentOf(guest));
     }
 
     @Override
@@ -121,6 +139,7 @@ public final class HostNode extends Node {
 
     @Override
     public OpenFile open(Task t, int flags) throws ErrnoException {
+        flags &= ~OpenFile.FMODE_EXEC;
         int type = type();
         if (type == 0) {
             throw new ErrnoException(Errno.ENOENT);
@@ -144,9 +163,14 @@ public final class HostNode extends Node {
         return HostFile.open(this, flags);
     }
 
+    /**
+     * The host directory's entries. The guest's "/" lists the synthetic /proc instead of the host's; in /dev the
+     * synthetic devices replace the host's.
+     */
     @Override
     public List<OpenFile.DirEntry> list(Task t) throws ErrnoException {
         List<OpenFile.DirEntry> out = new ArrayList<>();
+        boolean devDir = guest.equals("/dev");
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(host)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
@@ -159,7 +183,7 @@ public final class HostNode extends Node {
                 } catch (IOException | RuntimeException e) {
                     // Vanished meanwhile: still listed, as DT_UNKNOWN.
                 }
-                if (guest.equals("/dev")) {
+                if (devDir) {
                     SynthNode d = SynthNode.device(vfs, name);
                     if (d != null) {
                         Stat s = d.stat(t);
@@ -181,7 +205,7 @@ public final class HostNode extends Node {
     }
 
     @Override
-    public void checkAccess(int mode) throws ErrnoException {
+    public void checkAccess(Task t, int mode) throws ErrnoException {
         if (!exists()) {
             throw new ErrnoException(Errno.ENOENT);
         }
@@ -200,5 +224,166 @@ public final class HostNode extends Node {
         } catch (IOException | RuntimeException e) {
             throw IoErrors.of(e);
         }
+    }
+
+    @Override
+    public StatFs statfs() throws ErrnoException {
+        try {
+            FileStore fs = Files.getFileStore(host);
+            long bsize = Math.max(1, fs.getBlockSize());
+            return new StatFs(fsMagic(fs.type()), bsize, fs.getTotalSpace() / bsize,
+                    fs.getUnallocatedSpace() / bsize, fs.getUsableSpace() / bsize, 0, 0,
+                    fs.isReadOnly() ? StatFs.ST_RDONLY : 0);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+    }
+
+    /** f_type from the JDK's file-store type name. */
+    static long fsMagic(String type) {
+        return switch (type) {
+            case "ext2", "ext3", "ext4" -> 0xEF53L;
+            case "tmpfs", "devtmpfs" -> Tmpfs.TMPFS_MAGIC;
+            case "btrfs" -> 0x9123683EL;
+            case "xfs" -> 0x58465342L;
+            case "overlay" -> 0x794c7630L;
+            case "nfs", "nfs4" -> 0x6969L;
+            case "zfs" -> 0x2fc12fc1L;
+            case "proc" -> 0x9fa0L;
+            case "f2fs" -> 0xF2F52010L;
+            case "vfat", "msdos" -> 0x4d44L;
+            case "9p" -> 0x01021997L;
+            case "squashfs" -> 0x73717368L;
+            case "sysfs" -> 0x62656572L;
+            default -> type.startsWith("fuse") ? 0x65735546L : 0;
+        };
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Changes: the host's own calls, with the host's errors
+    // ------------------------------------------------------------------------------------------------------------
+
+    private static void setMode(Path p, int mode) throws ErrnoException {
+        try {
+            Files.setAttribute(p, "unix:mode", mode);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+    }
+
+    @Override
+    public OpenFile create(Cred c, int flags, int mode) throws ErrnoException {
+        HostFile f = HostFile.create(this, flags);
+        setMode(host, mode);
+        return f;
+    }
+
+    @Override
+    public void mkdir(Cred c, int mode) throws ErrnoException {
+        try {
+            Files.createDirectory(host);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+        setMode(host, mode);
+    }
+
+    @Override
+    public void symlink(Cred c, String target) throws ErrnoException {
+        try {
+            Files.createSymbolicLink(host, Path.of(target));
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+    }
+
+    @Override
+    public void link(Cred c, Node existing) throws ErrnoException {
+        if (!(existing instanceof HostNode e)) {
+            throw new ErrnoException(Errno.EXDEV);
+        }
+        try {
+            Files.createLink(host, e.host);
+        } catch (IOException | RuntimeException ex) {
+            throw IoErrors.of(ex);
+        }
+    }
+
+    @Override
+    public void unlink(Cred c) throws ErrnoException {
+        delete();
+    }
+
+    @Override
+    public void rmdir(Cred c) throws ErrnoException {
+        delete();
+    }
+
+    private void delete() throws ErrnoException {
+        try {
+            Files.delete(host);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+    }
+
+    @Override
+    public void rename(Cred c, Node to, int flags) throws ErrnoException {
+        if (!(to instanceof HostNode b)) {
+            throw new ErrnoException(Errno.EXDEV);
+        }
+        if ((flags & ~1) != 0) {
+            // RENAME_EXCHANGE: the JDK cannot swap two names.
+            throw new ErrnoException(Errno.EINVAL);
+        }
+        try {
+            Files.move(host, b.host, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+    }
+
+    @Override
+    public void chmod(Cred c, int mode) throws ErrnoException {
+        setMode(host, mode & 07777);
+    }
+
+    @Override
+    public void chown(Cred c, int uid, int gid) throws ErrnoException {
+        try {
+            if (uid != -1) {
+                Files.setAttribute(host, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            }
+            if (gid != -1) {
+                Files.setAttribute(host, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+    }
+
+    @Override
+    public void setTimes(Cred c, long aSec, long aNs, long mSec, long mNs) throws ErrnoException {
+        Instant now = Instant.now();
+        try {
+            BasicFileAttributeView v = Files.getFileAttributeView(host, BasicFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            v.setTimes(fileTime(mSec, mNs, now), fileTime(aSec, aNs, now), null);
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+    }
+
+    /** A utimensat time as the JDK takes it (null: leave it); Instant's range is narrower: clamp, as file systems do. */
+    private static FileTime fileTime(long sec, long ns, Instant now) {
+        if (ns == UTIME_OMIT) {
+            return null;
+        }
+        if (ns == UTIME_NOW) {
+            return FileTime.from(now);
+        }
+        long max = Instant.MAX.getEpochSecond();
+        long min = Instant.MIN.getEpochSecond();
+        return FileTime.from(Instant.ofEpochSecond(Math.max(min, Math.min(max, sec)), ns));
     }
 }

@@ -7,7 +7,6 @@ import dev.jkernel.kernel.WaitQueue;
 import dev.jkernel.mm.GuestFault;
 import dev.jkernel.mm.PageSource;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,6 +21,11 @@ public abstract class OpenFile {
             O_ASYNC = 020000, O_DIRECT = 040000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000,
             O_NOFOLLOW = 0400000, O_NOATIME = 01000000, O_CLOEXEC = 02000000, O_SYNC = 04010000,
             O_PATH = 010000000, O_TMPFILE = 020000000;
+    /**
+     * Not an open(2) flag: execve's open of the program (Linux's __FMODE_EXEC), which needs execute permission, not
+     * read permission. Never kept in {@link #flags}.
+     */
+    public static final int FMODE_EXEC = 1 << 29;
 
     /** open(2) flags as given, access mode in the low two bits (O_RDONLY 0, O_WRONLY 1, O_RDWR 2). */
     public int flags;
@@ -33,6 +37,11 @@ public abstract class OpenFile {
     protected long pos;
 
     private final AtomicInteger refs = new AtomicInteger(1);
+
+    /** Whether writable MAP_SHARED mappings can share the file's own pages (tmpfs); else they are ENODEV. */
+    public boolean sharesPages() {
+        return false;
+    }
 
     /** What mmap reads pages from, or null if the file cannot be mapped (mmap answers ENODEV). */
     public PageSource pageSource() {
@@ -46,11 +55,6 @@ public abstract class OpenFile {
     /** What /proc/self/fd/N reads as. */
     public String guestPath() {
         return node != null ? node.guest : "anon_inode:[unknown]";
-    }
-
-    /** The host file behind this, if any. */
-    public Path hostPath() {
-        return node instanceof HostNode h ? h.host : null;
     }
 
     public final void incRef() {

@@ -26,7 +26,7 @@ public final class PathFile extends OpenFile {
 
     @Override
     public Stat stat() throws ErrnoException {
-        return (node instanceof HostNode h ? h.fresh() : node).stat(null);
+        return node.fresh().stat(null);
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.jkernel.mm.AddressSpace;
 import dev.jkernel.mm.MemCgroup;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +18,8 @@ import java.util.List;
 public final class SynthNode extends Node {
     public enum Kind {
         PROC_DIR, PROC_PID_DIR, PROC_FD_DIR, PROC_TASK_DIR, DEV_DIR, PROC_SELF, PROC_EXE, PROC_CWD, PROC_FD, PROC_MAPS,
-        PROC_CPUINFO, PROC_MEMINFO, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEV_STD
+        PROC_CPUINFO, PROC_MEMINFO, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEV_STD,
+        PROC_MOUNTS, PROC_MOUNTS_LINK
     }
 
     static final long PROC_DEV = Stat.makedev(0, 0x16);
@@ -56,6 +56,22 @@ public final class SynthNode extends Node {
         };
     }
 
+    /** The device a character-device number names (a device node in a tmpfs /dev), or null. */
+    static Kind deviceKind(long rdev) {
+        long major = Stat.major(rdev), minor = Stat.minor(rdev);
+        if (major == 1) {
+            return switch ((int) minor) {
+                case 3 -> Kind.DEV_NULL;
+                case 5 -> Kind.DEV_ZERO;
+                case 7 -> Kind.DEV_FULL;
+                case 8 -> Kind.DEV_RANDOM;
+                case 9 -> Kind.DEV_URANDOM;
+                default -> null;
+            };
+        }
+        return major == 5 && minor == 0 ? Kind.DEV_TTY : null;
+    }
+
     static long inoOf(Kind k, int arg) {
         return 0x10000L + ((long) k.ordinal() << 20) + (arg & 0xfffff);
     }
@@ -68,11 +84,14 @@ public final class SynthNode extends Node {
 
     boolean isLinkKind() {
         return kind == Kind.PROC_SELF || kind == Kind.PROC_EXE || kind == Kind.PROC_CWD || kind == Kind.PROC_FD
-                || kind == Kind.DEV_STD;
+                || kind == Kind.DEV_STD || kind == Kind.PROC_MOUNTS_LINK;
     }
 
     boolean isDevice() {
-        return kind.ordinal() >= Kind.DEV_NULL.ordinal() && kind != Kind.DEV_STD;
+        return switch (kind) {
+            case DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY -> true;
+            default -> false;
+        };
     }
 
     @Override
@@ -109,14 +128,16 @@ public final class SynthNode extends Node {
                 if (p == null) {
                     throw new ErrnoException(Errno.ENOENT);
                 }
-                yield p;
+                Node exe = t.mm().exeNode();
+                yield exe instanceof TmpNode && exe.isDeleted() ? p + " (deleted)" : p;
             }
             case PROC_CWD -> {
                 pid(t);
-                yield t.fs().cwd;
+                yield vfs.cwdNode(t, t.fs()).currentPath();
             }
             case PROC_FD -> fdFile(t).guestPath();
             case DEV_STD -> "/proc/self/fd/" + arg;
+            case PROC_MOUNTS_LINK -> "self/mounts";
             default -> throw new ErrnoException(Errno.EINVAL);
         };
     }
@@ -125,12 +146,11 @@ public final class SynthNode extends Node {
     public Node followMagic(Task t) throws ErrnoException {
         switch (kind) {
             case PROC_EXE -> {
-                Path h = t == null ? null : t.mm().exeHostPath();
-                String g = t == null ? null : t.mm().exePath();
-                if (h == null || g == null) {
+                Node exe = t == null ? null : t.mm().exeNode();
+                if (exe == null) {
                     throw new ErrnoException(Errno.ENOENT);
                 }
-                return new HostNode(vfs, vfs.hostBase(), h, g);
+                return exe.fresh();
             }
             case PROC_CWD -> {
                 pid(t);
@@ -139,10 +159,7 @@ public final class SynthNode extends Node {
             case PROC_FD -> {
                 OpenFile f = fdFile(t);
                 Node n = f.node();
-                if (n instanceof HostNode h) {
-                    return h.fresh();
-                }
-                return n != null ? n : new FileNode(f);
+                return n != null ? n.fresh() : new FileNode(f);
             }
             default -> {
                 return null;
@@ -163,6 +180,9 @@ public final class SynthNode extends Node {
                 if (name.equals("meminfo")) {
                     return new SynthNode(vfs, Kind.PROC_MEMINFO, 0, "/proc/meminfo");
                 }
+                if (name.equals("mounts")) {
+                    return new SynthNode(vfs, Kind.PROC_MOUNTS_LINK, 0, "/proc/mounts");
+                }
                 if (t != null && name.equals(Integer.toString(t.tgid()))) {
                     return new SynthNode(vfs, Kind.PROC_PID_DIR, t.tgid(), "/proc/" + name);
                 }
@@ -174,6 +194,7 @@ public final class SynthNode extends Node {
                     case "cwd" -> { return new SynthNode(vfs, Kind.PROC_CWD, arg, g); }
                     case "fd" -> { return new SynthNode(vfs, Kind.PROC_FD_DIR, arg, g); }
                     case "maps" -> { return new SynthNode(vfs, Kind.PROC_MAPS, arg, g); }
+                    case "mounts" -> { return new SynthNode(vfs, Kind.PROC_MOUNTS, arg, g); }
                     case "task" -> { return new SynthNode(vfs, Kind.PROC_TASK_DIR, arg, g); }
                     default -> { }
                 }
@@ -233,11 +254,12 @@ public final class SynthNode extends Node {
             case PROC_FD_DIR -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFDIR | 0500, 0, 0);
             case PROC_TASK_DIR -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
             case DEV_DIR -> Stat.synthetic(DEV_DEV, ino, Stat.S_IFDIR | 0755, 0, 0);
-            case PROC_SELF, PROC_EXE, PROC_CWD -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFLNK | 0777, 0,
-                    readlink(t).getBytes(StandardCharsets.UTF_8).length);
+            case PROC_SELF, PROC_EXE, PROC_CWD, PROC_MOUNTS_LINK -> Stat.synthetic(PROC_DEV, ino,
+                    Stat.S_IFLNK | 0777, 0, readlink(t).getBytes(StandardCharsets.UTF_8).length);
             case PROC_FD -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFLNK | 0700, 0, 64);
             case DEV_STD -> Stat.synthetic(DEV_DEV, ino, Stat.S_IFLNK | 0777, 0, 15);
-            case PROC_MAPS, PROC_CPUINFO, PROC_MEMINFO -> Stat.synthetic(PROC_DEV, ino, Stat.S_IFREG | 0444, 0, 0);
+            case PROC_MAPS, PROC_CPUINFO, PROC_MEMINFO, PROC_MOUNTS -> Stat.synthetic(PROC_DEV, ino,
+                    Stat.S_IFREG | 0444, 0, 0);
             case DEV_NULL -> dev(ino, 1, 3);
             case DEV_ZERO -> dev(ino, 1, 5);
             case DEV_FULL -> dev(ino, 1, 7);
@@ -253,6 +275,7 @@ public final class SynthNode extends Node {
 
     @Override
     public OpenFile open(Task t, int flags) throws ErrnoException {
+        flags &= ~OpenFile.FMODE_EXEC;
         if ((flags & OpenFile.O_PATH) != 0) {
             return new PathFile(this, flags);
         }
@@ -263,15 +286,19 @@ public final class SynthNode extends Node {
             throw new ErrnoException(Errno.ENOTDIR);
         }
         return switch (kind) {
-            case PROC_MAPS, PROC_CPUINFO, PROC_MEMINFO -> {
+            case PROC_MAPS, PROC_CPUINFO, PROC_MEMINFO, PROC_MOUNTS -> {
                 if ((flags & OpenFile.O_ACCMODE) != OpenFile.O_RDONLY) {
                     throw new ErrnoException(Errno.EACCES);
                 }
-                yield new ProcFile(this, flags, kind == Kind.PROC_MAPS ? maps(t)
-                        : kind == Kind.PROC_MEMINFO ? meminfo(t) : cpuinfo());
+                yield new ProcFile(this, flags, switch (kind) {
+                    case PROC_MAPS -> maps(t);
+                    case PROC_MEMINFO -> meminfo(t);
+                    case PROC_MOUNTS -> vfs.mountsText();
+                    default -> cpuinfo();
+                });
             }
             case DEV_TTY -> throw new ErrnoException(Errno.ENXIO);
-            case DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM -> new DevFile(this, flags);
+            case DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM -> new DevFile(this, kind, flags);
             default -> throw new ErrnoException(Errno.ELOOP);
         };
     }
@@ -288,12 +315,14 @@ public final class SynthNode extends Node {
                 out.add(new OpenFile.DirEntry("self", inoOf(Kind.PROC_SELF, 0), 10));
                 out.add(new OpenFile.DirEntry("cpuinfo", inoOf(Kind.PROC_CPUINFO, 0), 8));
                 out.add(new OpenFile.DirEntry("meminfo", inoOf(Kind.PROC_MEMINFO, 0), 8));
+                out.add(new OpenFile.DirEntry("mounts", inoOf(Kind.PROC_MOUNTS_LINK, 0), 10));
             }
             case PROC_PID_DIR -> {
                 out.add(new OpenFile.DirEntry("exe", inoOf(Kind.PROC_EXE, arg), 10));
                 out.add(new OpenFile.DirEntry("cwd", inoOf(Kind.PROC_CWD, arg), 10));
                 out.add(new OpenFile.DirEntry("fd", inoOf(Kind.PROC_FD_DIR, arg), 4));
                 out.add(new OpenFile.DirEntry("maps", inoOf(Kind.PROC_MAPS, arg), 8));
+                out.add(new OpenFile.DirEntry("mounts", inoOf(Kind.PROC_MOUNTS, arg), 8));
                 out.add(new OpenFile.DirEntry("task", inoOf(Kind.PROC_TASK_DIR, arg), 4));
             }
             case PROC_TASK_DIR -> {
@@ -323,7 +352,7 @@ public final class SynthNode extends Node {
     }
 
     @Override
-    public void checkAccess(int mode) throws ErrnoException {
+    public void checkAccess(Task t, int mode) throws ErrnoException {
         if (isDevice() || isLinkKind()) {
             return;
         }
@@ -436,7 +465,7 @@ public final class SynthNode extends Node {
         }
 
         @Override
-        public void checkAccess(int mode) {
+        public void checkAccess(Task t, int mode) {
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.jkernel.arch.Arch;
 import dev.jkernel.arch.riscv64.Riscv64;
 import dev.jkernel.fs.FdTable;
 import dev.jkernel.fs.FsContext;
+import dev.jkernel.fs.Cred;
 import dev.jkernel.fs.StreamFile;
 import dev.jkernel.fs.Vfs;
 import dev.jkernel.host.HostOps;
@@ -78,7 +79,7 @@ public final class Kernel {
             throw new IllegalArgumentException("a deterministic HostOps serves one kernel only; make one per kernel");
         }
         this.arch = new Riscv64();
-        this.vfs = new Vfs(config.root(), config.sysroot());
+        this.vfs = config.vfs() != null ? config.vfs() : new Vfs(config.root(), config.sysroot());
         this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
                 new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(), new Membarrier(),
                 new FutexSyscalls(), new TimerSyscalls()));
@@ -88,9 +89,15 @@ public final class Kernel {
         this.bootNanos = host.monotonicNanos();
         this.timerService = new TimerService("jkernel-timers", host,
                 sched instanceof DeterministicScheduler d ? d : null);
-        this.hostUid = hostId("unix:uid");
-        this.hostGid = hostId("unix:gid");
+        Cred hostIds = hostCred();
+        this.hostUid = hostIds.uid();
+        this.hostGid = hostIds.gid();
         memory.setOomHandler(oomKiller);
+    }
+
+    /** The ids jkernel runs as on the host, which its tasks have (as under qemu-user). */
+    public static Cred hostCred() {
+        return new Cred(hostId("unix:uid"), hostId("unix:gid"));
     }
 
     /**

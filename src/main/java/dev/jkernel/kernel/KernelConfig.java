@@ -1,5 +1,6 @@
 package dev.jkernel.kernel;
 
+import dev.jkernel.fs.Vfs;
 import dev.jkernel.host.HostOps;
 
 import java.io.InputStream;
@@ -22,9 +23,11 @@ import java.nio.file.Path;
  * @param cpus     virtual CPUs (0: as many as the host has cores, at most 64)
  * @param preempt  forced preemption (see {@link Preemption}), or null
  * @param host     the host operations (threads, clocks, entropy, and which scheduler), see {@link HostOps}
+ * @param vfs      the file-system view prepared by the caller (a tmpfs root, mounts, placed files), or null for the
+ *                 one {@code root} and {@code sysroot} describe
  */
 public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStream stdin, OutputStream stdout,
-        OutputStream stderr, boolean[] ttyStdio, String cwd, int cpus, Preemption preempt, HostOps host) {
+        OutputStream stderr, boolean[] ttyStdio, String cwd, int cpus, Preemption preempt, HostOps host, Vfs vfs) {
 
     public KernelConfig {
         if (host == null) {
@@ -32,9 +35,14 @@ public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStr
         }
     }
 
+    public KernelConfig(Path root, Path sysroot, PrintStream strace, InputStream stdin, OutputStream stdout,
+            OutputStream stderr, boolean[] ttyStdio, String cwd, int cpus, Preemption preempt, HostOps host) {
+        this(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host, null);
+    }
+
     /** Stdio from the given streams, no terminal, host file system, cwd "/". */
     public static KernelConfig of(InputStream in, OutputStream out, OutputStream err) {
-        return new KernelConfig(null, null, null, in, out, err, new boolean[3], "/", 0, null, null);
+        return new KernelConfig(null, null, null, in, out, err, new boolean[3], "/", 0, null, null, null);
     }
 
     /** Where jkernel's own one-line diagnostics go: the guest's stderr stream. */
@@ -43,34 +51,38 @@ public record KernelConfig(Path root, Path sysroot, PrintStream strace, InputStr
     }
 
     public KernelConfig withRoot(Path r) {
-        return new KernelConfig(r, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host);
+        return new KernelConfig(r, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host, vfs);
     }
 
     public KernelConfig withSysroot(Path s) {
-        return new KernelConfig(root, s, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host);
+        return new KernelConfig(root, s, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host, vfs);
     }
 
     public KernelConfig withStrace(PrintStream s) {
-        return new KernelConfig(root, sysroot, s, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host);
+        return new KernelConfig(root, sysroot, s, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host, vfs);
     }
 
     public KernelConfig withCwd(String c) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, c, cpus, preempt, host);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, c, cpus, preempt, host, vfs);
     }
 
     public KernelConfig withCpus(int n) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, n, preempt, host);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, n, preempt, host, vfs);
     }
 
     public KernelConfig withPreempt(Preemption p) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, p, host);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, p, host, vfs);
+    }
+
+    public KernelConfig withVfs(Vfs v) {
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, host, v);
     }
 
     public KernelConfig withTty(boolean[] tty) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, tty, cwd, cpus, preempt, host);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, tty, cwd, cpus, preempt, host, vfs);
     }
 
     public KernelConfig withHost(HostOps h) {
-        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, h);
+        return new KernelConfig(root, sysroot, strace, stdin, stdout, stderr, ttyStdio, cwd, cpus, preempt, h, vfs);
     }
 }

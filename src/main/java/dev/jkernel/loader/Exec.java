@@ -126,8 +126,8 @@ public final class Exec {
         if (st.type() != Stat.S_IFREG || (st.mode() & 0111) == 0) {
             throw new ErrnoException(Errno.EACCES);
         }
-        node.checkAccess(X_OK);
-        return node.open(t, OpenFile.O_RDONLY);
+        node.checkAccess(t, X_OK);
+        return node.open(t, OpenFile.O_RDONLY | OpenFile.FMODE_EXEC);
     }
 
     private static void checkArgs(List<String> argv, List<String> envp) throws ErrnoException {
@@ -225,7 +225,7 @@ public final class Exec {
         }
 
         // The point of no return (Linux's begin_new_exec).
-        mm.setExe(file.guestPath(), file.hostPath());
+        mm.setExe(file.node() != null ? file.node().guest : file.guestPath(), file.node());
         mm.setVdsoBase(vdsoBase);
         if (vdsoBase != 0) {
             // riscv ignores SA_RESTORER: every handler returns through the vDSO's rt_sigreturn.

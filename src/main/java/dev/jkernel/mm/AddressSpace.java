@@ -196,8 +196,8 @@ public final class AddressSpace {
 
     /** The guest path of the program this address space runs (/proc/self/exe); set by exec. */
     private volatile String exePath;
-    /** The host path of that program, for reading it back. */
-    private volatile java.nio.file.Path exeHostPath;
+    /** That program's file (what /proc/self/exe leads to, and what ETXTBSY protects). */
+    private volatile dev.jkernel.fs.Node exeNode;
     /** Where exec mapped the vDSO (Linux's mm->context.vdso), 0 for none; fork keeps it. */
     private volatile long vdsoBase;
 
@@ -224,13 +224,13 @@ public final class AddressSpace {
         return exePath;
     }
 
-    public java.nio.file.Path exeHostPath() {
-        return exeHostPath;
+    public dev.jkernel.fs.Node exeNode() {
+        return exeNode;
     }
 
-    public void setExe(String guestPath, java.nio.file.Path hostPath) {
+    public void setExe(String guestPath, dev.jkernel.fs.Node node) {
         this.exePath = guestPath;
-        this.exeHostPath = hostPath;
+        this.exeNode = node;
     }
 
     /** The vDSO's address in this address space (signal delivery returns through its rt_sigreturn), 0 for none. */
@@ -799,11 +799,15 @@ public final class AddressSpace {
         if (end < 0) {
             return -Errno.ENOMEM;
         }
-        // Every page of the range must be mapped.
+        // Every page of the range must be mapped; a shared mapping of a file opened read-only stays read-only.
         for (long a = addr; a < end; ) {
             Vma v = vmaAt(a);
             if (v == null) {
                 return -Errno.ENOMEM;
+            }
+            if ((prot & PROT_WRITE) != 0 && v.shm != null && v.source != null && v.source.sharedFile() != null
+                    && !v.source.sharedWritable()) {
+                return -Errno.EACCES;
             }
             a = v.end;
         }
@@ -1015,7 +1019,7 @@ public final class AddressSpace {
         child.brkStart = brkStart;
         child.brkCur = brkCur;
         child.exePath = exePath;
-        child.exeHostPath = exeHostPath;
+        child.exeNode = exeNode;
         child.vdsoBase = vdsoBase;
         invalidate();
         return child;
@@ -1108,7 +1112,7 @@ public final class AddressSpace {
     }
 
     /** Identifies one page of a {@link SharedMemory}: equal for every mapper of that page, in any address space. */
-    private record SharedPageKey(SharedMemory memory, long index) {
+    private record SharedPageKey(Object memory, long index) {
     }
 
     /**
@@ -1126,7 +1130,7 @@ public final class AddressSpace {
         if (v == null || v.shm == null) {
             return null;
         }
-        return new SharedPageKey(v.shm, (v.fileOffset + ((addr & ~PAGE_MASK) - v.start)) >>> PAGE_SHIFT);
+        return new SharedPageKey(v.shm.identity(), (v.fileOffset + ((addr & ~PAGE_MASK) - v.start)) >>> PAGE_SHIFT);
     }
 
     private static final int MADV_DONTFORK = 10, MADV_DOFORK = 11, MADV_WIPEONFORK = 18, MADV_KEEPONFORK = 19;

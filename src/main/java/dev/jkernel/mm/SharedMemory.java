@@ -7,7 +7,8 @@ import java.util.HashMap;
  * The memory behind one MAP_SHARED mapping (Linux's shmem object for shared anonymous memory, or the file's pages for
  * a shared file mapping): pages by page index, each handed out once and then the same {@code byte[]} to every page
  * table that maps it, in any address space. A page is created on first touch by any of its mappers, zero-filled or
- * read from the file.
+ * read from the file. A file whose pages can be shared ({@link PageSource#sharedFile()}, tmpfs) hands out its own
+ * pages instead, so that every mapping of it and its read and write calls see the same bytes.
  *
  * <p>VMAs keep the object and an offset into it ({@link AddressSpace.Vma#fileOffset}), so splitting, moving and
  * growing a VMA, and copying it into a forked address space, keep addressing the same pages. Every VMA that refers to
@@ -43,6 +44,10 @@ final class SharedMemory {
      * memory cgroup's limit (nothing changed).
      */
     synchronized byte[] page(long index) {
+        if (source != null && source.sharedFile() != null) {
+            // The file's own pages: nothing to keep here.
+            return source.sharedPage(index);
+        }
         byte[] p = pages.get(index);
         if (p == null) {
             if (!memcg.tryCharge(1)) {
@@ -77,6 +82,12 @@ final class SharedMemory {
             memcg.uncharge(pages.size());
             pages.clear();
         }
+    }
+
+    /** What identifies the memory for shared futex keys: the file when its pages are shared, else this object. */
+    Object identity() {
+        Object f = source == null ? null : source.sharedFile();
+        return f != null ? f : this;
     }
 
     /** How many pages exist (for tests). */

@@ -1,15 +1,17 @@
 package dev.jkernel.syscall;
 
+import dev.jkernel.fs.Cred;
 import dev.jkernel.fs.DirFile;
 import dev.jkernel.fs.FdTable;
 import dev.jkernel.fs.HostFile;
-import dev.jkernel.fs.HostNode;
-import dev.jkernel.fs.IoErrors;
+import dev.jkernel.fs.Mount;
 import dev.jkernel.fs.Node;
 import dev.jkernel.fs.OpenFile;
 import dev.jkernel.fs.PipeFile;
 import dev.jkernel.fs.Stat;
+import dev.jkernel.fs.StatFs;
 import dev.jkernel.fs.StreamFile;
+import dev.jkernel.fs.TmpFile;
 import dev.jkernel.fs.Vfs;
 import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
@@ -17,16 +19,7 @@ import dev.jkernel.kernel.Task;
 import dev.jkernel.mm.AddressSpace;
 import dev.jkernel.mm.GuestFault;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.List;
 
 import static dev.jkernel.fs.OpenFile.*;
@@ -56,22 +49,25 @@ public final class FileSyscalls implements SyscallTable.Family {
         b.add("preadv", FileSyscalls::preadv, FULL, "fd iov_out:2 int long long");
         b.add("pwritev", FileSyscalls::pwritev, FULL, "fd iov_in:2 int long long");
         b.add("openat", FileSyscalls::openat, PARTIAL, "dirfd path oflags mode",
-                "O_TMPFILE is EOPNOTSUPP; named FIFOs and sockets are ENXIO; O_RDONLY|O_TRUNC does not truncate");
+                "O_TMPFILE is EOPNOTSUPP; named FIFOs and sockets are ENXIO; O_RDONLY|O_TRUNC does not truncate a "
+                        + "host file (it does in a tmpfs)");
         b.add("close", FileSyscalls::close, FULL, "fd");
         b.add("close_range", FileSyscalls::closeRange, FULL, "uint uint hex",
                 "CLOSE_RANGE_UNSHARE accepted: the table is not shared with other tasks");
         b.add("lseek", FileSyscalls::lseek, FULL, "fd long whence",
-                "SEEK_DATA/SEEK_HOLE see files without holes");
-        b.add("fstat", FileSyscalls::fstat, PARTIAL, "fd struct", "st_blocks is estimated from st_size");
+                "SEEK_DATA/SEEK_HOLE see host files as without holes (a tmpfs's holes are its missing pages)");
+        b.add("fstat", FileSyscalls::fstat, PARTIAL, "fd struct",
+                "st_blocks of a host file is estimated from st_size");
         b.add("newfstatat", FileSyscalls::newfstatat, PARTIAL, "dirfd path struct atflags",
-                "st_blocks is estimated from st_size");
+                "st_blocks of a host file is estimated from st_size");
         b.add("statx", FileSyscalls::statx, PARTIAL, "dirfd path atflags hex struct",
                 "reports STATX_BASIC_STATS only (no btime, mount id, attributes)");
         b.add("readlinkat", FileSyscalls::readlinkat, FULL, "dirfd path ptr size");
         b.add("getdents64", FileSyscalls::getdents64, FULL, "fd ptr size",
-                "a directory's entries are a snapshot taken when reading starts at offset 0");
+                "a tmpfs directory's offsets stay valid while entries are removed; a host directory's entries are a "
+                        + "snapshot taken when reading starts at offset 0");
         b.add("faccessat", (t, a0, a1, a2, a3, a4, a5) -> faccessat2(t, a0, a1, a2, 0, 0, 0), FULL,
-                "dirfd path int", "checks with the host's real credentials");
+                "dirfd path int", "host files: checks with the host's real credentials; tmpfs: the task's");
         b.add("faccessat2", FileSyscalls::faccessat2, FULL, "dirfd path int atflags",
                 "AT_EACCESS is the same check: jkernel's real and effective ids are equal");
         b.add("getcwd", FileSyscalls::getcwd, FULL, "ptr size");
@@ -80,14 +76,16 @@ public final class FileSyscalls implements SyscallTable.Family {
         b.add("mkdirat", FileSyscalls::mkdirat, FULL, "dirfd path mode");
         b.add("unlinkat", FileSyscalls::unlinkat, FULL, "dirfd path atflags");
         b.add("renameat2", FileSyscalls::renameat2, PARTIAL, "dirfd path dirfd path hex",
-                "RENAME_EXCHANGE and RENAME_WHITEOUT are EINVAL; RENAME_NOREPLACE is checked, then renamed (not atomic)");
+                "RENAME_WHITEOUT is EINVAL; on host files RENAME_EXCHANGE is EINVAL and RENAME_NOREPLACE is checked, "
+                        + "then renamed (not atomic)");
         b.add("symlinkat", FileSyscalls::symlinkat, PARTIAL, "str dirfd path",
-                "the target text is normalised by the JDK (repeated and trailing slashes dropped)");
+                "a host symlink's target text is normalised by the JDK (repeated and trailing slashes dropped)");
         b.add("linkat", FileSyscalls::linkat, FULL, "dirfd path dirfd path atflags");
         b.add("fchmod", FileSyscalls::fchmod, FULL, "fd mode");
         b.add("fchmodat", FileSyscalls::fchmodat, FULL, "dirfd path mode");
         b.add("fchownat", FileSyscalls::fchownat, FULL, "dirfd path int int atflags",
-                "the host decides: EPERM unless jkernel runs as root or the ids are unchanged");
+                "host files: the host decides (EPERM unless jkernel runs as root or the ids are unchanged); tmpfs: "
+                        + "Linux's chown rules for the task's ids");
         b.add("fchown", FileSyscalls::fchown, FULL, "fd int int");
         b.add("utimensat", FileSyscalls::utimensat, FULL, "dirfd path ptr atflags");
         b.add("truncate", FileSyscalls::truncate, FULL, "path long");
@@ -106,7 +104,8 @@ public final class FileSyscalls implements SyscallTable.Family {
                         + "TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP ...)");
         b.add("umask", FileSyscalls::umask, FULL, "mode");
         b.add("statfs", FileSyscalls::statfs, PARTIAL, "path struct",
-                "f_files, f_ffree and f_fsid are 0; f_type from the JDK's file-store type name");
+                "f_fsid is 0; for host files f_files and f_ffree are 0 and f_type comes from the JDK's file-store "
+                        + "type name");
         b.add("fstatfs", FileSyscalls::fstatfs, PARTIAL, "fd struct", "as statfs");
         b.add("sendfile", FileSyscalls::sendfile, FULL, "fd fd ptr size");
         b.add("copy_file_range", FileSyscalls::copyFileRange, PARTIAL, "fd ptr fd ptr size uint",
@@ -195,11 +194,14 @@ public final class FileSyscalls implements SyscallTable.Family {
         return "";
     }
 
-    static HostNode host(Node n, int errno) throws ErrnoException {
-        if (n instanceof HostNode h) {
-            return h;
-        }
-        throw err(errno);
+    /** EROFS when m is mounted read-only (mnt_want_write). */
+    static void writable(Mount m) throws ErrnoException {
+        Vfs.checkWritable(m);
+    }
+
+    /** The mount of the directory holding n's name. */
+    static Mount dirMount(Task t, Node n) {
+        return vfs(t).dirMount(n);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -603,7 +605,8 @@ public final class FileSyscalls implements SyscallTable.Family {
 
     static long openat(Task t, long dirfd, long pathAddr, long flagsArg, long modeArg, long a4, long a5)
             throws GuestFault, ErrnoException {
-        int flags = (int) flagsArg;
+        // Unknown bits are dropped, as Linux's build_open_flags does (and FMODE_EXEC is the kernel's own).
+        int flags = (int) flagsArg & ~FMODE_EXEC;
         int mode = (int) modeArg;
         String path = path(t, pathAddr);
         if ((flags & O_TMPFILE) == O_TMPFILE) {
@@ -616,7 +619,7 @@ public final class FileSyscalls implements SyscallTable.Family {
         boolean excl = creat && (flags & O_EXCL) != 0;
         boolean follow = (flags & O_NOFOLLOW) == 0 && !excl;
         Node n = lookupAt(t, (int) dirfd, path, follow);
-        OpenFile f;
+        OpenFile f = null;
         if (!n.exists()) {
             if (!creat) {
                 return -Errno.ENOENT;
@@ -624,14 +627,25 @@ public final class FileSyscalls implements SyscallTable.Family {
             if (path.endsWith("/")) {
                 return -Errno.EISDIR;
             }
-            HostNode h = host(n, Errno.EACCES);
             if ((flags & O_DIRECTORY) != 0) {
                 // Linux refuses O_CREAT|O_DIRECTORY outright since 6.4.
                 return -Errno.EINVAL;
             }
-            f = HostFile.create(h, flags);
-            setMode(h.host, mode & 07777 & ~t.fs().umask);
-        } else {
+            writable(dirMount(t, n));
+            try {
+                f = n.create(Cred.of(t), flags, mode & 07777 & ~t.fs().umask);
+            } catch (ErrnoException e) {
+                if (e.errno != Errno.EEXIST || excl) {
+                    throw e;
+                }
+                // Another task created it meanwhile: open what is there now.
+                n = lookupAt(t, (int) dirfd, path, follow);
+                if (!n.exists()) {
+                    throw e;
+                }
+            }
+        }
+        if (f == null) {
             if (excl) {
                 return -Errno.EEXIST;
             }
@@ -646,6 +660,9 @@ public final class FileSyscalls implements SyscallTable.Family {
                 return -Errno.EISDIR;
             }
             if (((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) && (flags & O_PATH) == 0) {
+                if (n.type() == Stat.S_IFREG) {
+                    writable(n.mount());
+                }
                 checkNotRunning(t, n);
             }
             f = n.open(t, flags);
@@ -658,23 +675,9 @@ public final class FileSyscalls implements SyscallTable.Family {
 
     /** ETXTBSY: the program the task runs is not writable (its pages are read from the file as they are touched). */
     static void checkNotRunning(Task t, Node n) throws ErrnoException {
-        Path exe = t.mm().exeHostPath();
-        if (exe != null && n instanceof HostNode h) {
-            try {
-                if (Files.isSameFile(h.host, exe)) {
-                    throw err(Errno.ETXTBSY);
-                }
-            } catch (IOException | RuntimeException e) {
-                // Not comparable: not the same file.
-            }
-        }
-    }
-
-    static void setMode(Path p, int mode) throws ErrnoException {
-        try {
-            Files.setAttribute(p, "unix:mode", mode);
-        } catch (IOException | RuntimeException e) {
-            throw IoErrors.of(e);
+        Node exe = t.mm().exeNode();
+        if (exe != null && n.sameFile(exe)) {
+            throw err(Errno.ETXTBSY);
         }
     }
 
@@ -933,13 +936,13 @@ public final class FileSyscalls implements SyscallTable.Family {
             return -Errno.EFAULT;
         }
         synchronized (d) {
-            List<OpenFile.DirEntry> entries = d.entries();
-            long pos = d.position();
             int max = (int) Math.min(cnt, 1 << 20);
+            // The smallest record is 24 bytes: ask for no more entries than can fit.
+            List<DirFile.Dirent> entries = d.next(max / 24 + 1);
             byte[] out = new byte[Math.min(max, 64 << 10)];
             int used = 0;
-            while (pos < entries.size()) {
-                OpenFile.DirEntry e = entries.get((int) pos);
+            long pos = d.position();
+            for (DirFile.Dirent e : entries) {
                 byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
                 int reclen = (19 + name.length + 1 + 7) & ~7;
                 if (used + reclen > max) {
@@ -952,7 +955,7 @@ public final class FileSyscalls implements SyscallTable.Family {
                     out = java.util.Arrays.copyOf(out, Math.min(max, Math.max(out.length * 2, used + reclen)));
                 }
                 putLE(out, used, e.ino(), 8);
-                putLE(out, used + 8, pos + 1, 8);
+                putLE(out, used + 8, e.next(), 8);
                 putLE(out, used + 16, reclen, 2);
                 out[used + 18] = (byte) e.type();
                 System.arraycopy(name, 0, out, used + 19, name.length);
@@ -960,7 +963,7 @@ public final class FileSyscalls implements SyscallTable.Family {
                     out[i] = 0;
                 }
                 used += reclen;
-                pos++;
+                pos = e.next();
             }
             if (used > 0) {
                 t.mm().write(dirp, out, 0, used);
@@ -1002,17 +1005,21 @@ public final class FileSyscalls implements SyscallTable.Family {
         if (n.isSymlink()) {
             return 0;
         }
-        n.checkAccess((int) mode);
+        n.checkAccess(t, (int) mode);
+        int type = n.type();
+        if ((mode & 2) != 0 && (type == Stat.S_IFREG || type == Stat.S_IFDIR)) {
+            writable(n.mount());
+        }
         return 0;
     }
 
     static long getcwd(Task t, long buf, long size, long a2, long a3, long a4, long a5)
             throws GuestFault, ErrnoException {
         Node cwd = vfs(t).cwdNode(t, t.fs());
-        if (cwd instanceof HostNode h && !Files.exists(h.host, LinkOption.NOFOLLOW_LINKS)) {
+        if (cwd.isDeleted()) {
             return -Errno.ENOENT;
         }
-        byte[] p = t.fs().cwd.getBytes(StandardCharsets.UTF_8);
+        byte[] p = cwd.currentPath().getBytes(StandardCharsets.UTF_8);
         if (Long.compareUnsigned(size, p.length + 1) < 0) {
             return -Errno.ERANGE;
         }
@@ -1027,7 +1034,7 @@ public final class FileSyscalls implements SyscallTable.Family {
         if (!n.isDir()) {
             return -Errno.ENOTDIR;
         }
-        n.checkAccess(1);
+        n.checkAccess(t, 1);
         t.fs().setCwd(n);
         return 0;
     }
@@ -1037,7 +1044,7 @@ public final class FileSyscalls implements SyscallTable.Family {
         if (n == null || !n.isDir()) {
             return -Errno.ENOTDIR;
         }
-        n.checkAccess(1);
+        n.checkAccess(t, 1);
         t.fs().setCwd(n);
         return 0;
     }
@@ -1048,13 +1055,8 @@ public final class FileSyscalls implements SyscallTable.Family {
         if (n.exists()) {
             return -Errno.EEXIST;
         }
-        HostNode h = host(n, Errno.EACCES);
-        try {
-            Files.createDirectory(h.host);
-        } catch (IOException | RuntimeException e) {
-            throw IoErrors.of(e);
-        }
-        setMode(h.host, (int) mode & 01777 & ~t.fs().umask);
+        writable(dirMount(t, n));
+        n.mkdir(Cred.of(t), (int) mode & 01777 & ~t.fs().umask);
         return 0;
     }
 
@@ -1067,7 +1069,8 @@ public final class FileSyscalls implements SyscallTable.Family {
         boolean rmdir = (flags & AT_REMOVEDIR) != 0;
         Vfs.checkPath(path);
         String last = lastComponent(path);
-        Node n = existingAt(t, (int) dirfd, path, false);
+        Node n = lookupAt(t, (int) dirfd, path, false);
+        // do_rmdir/do_unlinkat: the kind of last component, then the mount, then the name itself.
         if (rmdir) {
             if (last.equals(".")) {
                 return -Errno.EINVAL;
@@ -1075,20 +1078,29 @@ public final class FileSyscalls implements SyscallTable.Family {
             if (last.equals("..")) {
                 return -Errno.ENOTEMPTY;
             }
-            if (!n.isDir()) {
-                return -Errno.ENOTDIR;
-            }
             if (n.guest.equals("/")) {
                 return -Errno.EBUSY;
             }
-        } else if (n.isDir()) {
+        } else if (last.isEmpty() || last.equals(".") || last.equals("..")) {
             return -Errno.EISDIR;
         }
-        HostNode h = host(n, Errno.EACCES);
-        try {
-            Files.delete(h.host);
-        } catch (IOException | RuntimeException e) {
-            throw IoErrors.of(e);
+        writable(dirMount(t, n));
+        if (!n.exists()) {
+            return -Errno.ENOENT;
+        }
+        if (rmdir) {
+            if (!n.isDir()) {
+                return -Errno.ENOTDIR;
+            }
+            if (vfs(t).isMountRoot(n)) {
+                return -Errno.EBUSY;
+            }
+            n.rmdir(Cred.of(t));
+        } else {
+            if (n.isDir()) {
+                return -Errno.EISDIR;
+            }
+            n.unlink(Cred.of(t));
         }
         return 0;
     }
@@ -1104,7 +1116,7 @@ public final class FileSyscalls implements SyscallTable.Family {
         }
         String oldPath = path(t, oldAddr);
         String newPath = path(t, newAddr);
-        Node from = existingAt(t, (int) olddirfd, oldPath, false);
+        Node from = lookupAt(t, (int) olddirfd, oldPath, false);
         Node to = lookupAt(t, (int) newdirfd, newPath, false);
         String ol = lastComponent(oldPath);
         String nl = lastComponent(newPath);
@@ -1112,19 +1124,37 @@ public final class FileSyscalls implements SyscallTable.Family {
                 || nl.isEmpty()) {
             return -Errno.EBUSY;
         }
-        if ((fl & (RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0) {
+        if ((fl & RENAME_WHITEOUT) != 0) {
             return -Errno.EINVAL;
+        }
+        Mount m = dirMount(t, from);
+        if (m != dirMount(t, to) || m == null) {
+            return -Errno.EXDEV;
+        }
+        writable(m);
+        if (!from.exists()) {
+            return -Errno.ENOENT;
         }
         if ((fl & RENAME_NOREPLACE) != 0 && to.exists()) {
             return -Errno.EEXIST;
         }
-        HostNode a = host(from, Errno.EXDEV);
-        HostNode b = host(to, Errno.EXDEV);
-        try {
-            Files.move(a.host, b.host, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            throw IoErrors.of(e);
+        if ((fl & RENAME_EXCHANGE) != 0) {
+            if (!to.exists()) {
+                return -Errno.ENOENT;
+            }
+            if (!to.isDir() && newPath.endsWith("/")) {
+                return -Errno.ENOTDIR;
+            }
         }
+        if (!from.isDir() && (oldPath.endsWith("/") || ((fl & RENAME_EXCHANGE) == 0 && newPath.endsWith("/")))) {
+            return -Errno.ENOTDIR;
+        }
+        if (vfs(t).isMountRoot(from) || (to.exists() && vfs(t).isMountRoot(to)) || vfs(t).hasMountBelow(from)
+                || (to.exists() && vfs(t).hasMountBelow(to))) {
+            // Mounts stay where they are: a directory holding one does not move (Linux would move the mount).
+            return -Errno.EBUSY;
+        }
+        from.rename(Cred.of(t), to, fl & (RENAME_NOREPLACE | RENAME_EXCHANGE));
         return 0;
     }
 
@@ -1139,12 +1169,8 @@ public final class FileSyscalls implements SyscallTable.Family {
         if (n.exists()) {
             return -Errno.EEXIST;
         }
-        HostNode h = host(n, Errno.EACCES);
-        try {
-            Files.createSymbolicLink(h.host, Path.of(target));
-        } catch (IOException | RuntimeException e) {
-            throw IoErrors.of(e);
-        }
+        writable(dirMount(t, n));
+        n.symlink(Cred.of(t), target);
         return 0;
     }
 
@@ -1169,16 +1195,15 @@ public final class FileSyscalls implements SyscallTable.Family {
         if (to.exists()) {
             return -Errno.EEXIST;
         }
+        Mount m = dirMount(t, to);
+        writable(m);
+        if (from.mount() != m || m == null) {
+            return -Errno.EXDEV;
+        }
         if (from.isDir()) {
             return -Errno.EPERM;
         }
-        HostNode a = host(from, Errno.EXDEV);
-        HostNode b = host(to, Errno.EXDEV);
-        try {
-            Files.createLink(b.host, a.host);
-        } catch (IOException | RuntimeException e) {
-            throw IoErrors.of(e);
-        }
+        to.link(Cred.of(t), from);
         return 0;
     }
 
@@ -1188,29 +1213,31 @@ public final class FileSyscalls implements SyscallTable.Family {
 
     static long fchmod(Task t, long fd, long mode, long a2, long a3, long a4, long a5) throws ErrnoException {
         OpenFile f = ioFile(t, fd);
-        setMode(host(f.node(), Errno.EPERM).host, (int) mode & 07777);
+        return chmod(t, f.node(), (int) mode);
+    }
+
+    static long chmod(Task t, Node n, int mode) throws ErrnoException {
+        if (n == null) {
+            return -Errno.EPERM;
+        }
+        writable(n.mount());
+        n.chmod(Cred.of(t), mode & 07777);
         return 0;
     }
 
     static long fchmodat(Task t, long dirfd, long pathAddr, long mode, long a3, long a4, long a5)
             throws GuestFault, ErrnoException {
         Node n = existingAt(t, (int) dirfd, path(t, pathAddr), true);
-        setMode(host(n, Errno.EPERM).host, (int) mode & 07777);
-        return 0;
+        return chmod(t, n, (int) mode);
     }
 
-    static void chown(Path p, int uid, int gid, boolean follow) throws ErrnoException {
-        LinkOption[] opts = follow ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
-        try {
-            if (uid != -1) {
-                Files.setAttribute(p, "unix:uid", uid, opts);
-            }
-            if (gid != -1) {
-                Files.setAttribute(p, "unix:gid", gid, opts);
-            }
-        } catch (IOException | RuntimeException e) {
-            throw IoErrors.of(e);
+    static long chown(Task t, Node n, int uid, int gid) throws ErrnoException {
+        if (n == null) {
+            return -Errno.EPERM;
         }
+        writable(n.mount());
+        n.chown(Cred.of(t), uid, gid);
+        return 0;
     }
 
     static long fchownat(Task t, long dirfd, long pathAddr, long uid, long gid, long flags, long a5)
@@ -1226,49 +1253,36 @@ public final class FileSyscalls implements SyscallTable.Family {
         } else {
             n = existingAt(t, (int) dirfd, path, (fl & AT_SYMLINK_NOFOLLOW) == 0);
         }
-        chown(host(n, Errno.EPERM).host, (int) uid, (int) gid, false);
-        return 0;
+        return chown(t, n, (int) uid, (int) gid);
     }
 
     static long fchown(Task t, long fd, long uid, long gid, long a3, long a4, long a5) throws ErrnoException {
         OpenFile f = ioFile(t, fd);
-        chown(host(f.node(), Errno.EPERM).host, (int) uid, (int) gid, false);
-        return 0;
+        return chown(t, f.node(), (int) uid, (int) gid);
     }
 
-    static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
+    static final long UTIME_NOW = Node.UTIME_NOW, UTIME_OMIT = Node.UTIME_OMIT;
 
     static long utimensat(Task t, long dirfd, long pathAddr, long times, long flags, long a4, long a5)
             throws GuestFault, ErrnoException {
-        FileTime atime, mtime;
-        Instant now = Instant.now();
+        long[] ts = {0, UTIME_NOW, 0, UTIME_NOW};
         if (times != 0) {
             byte[] raw = t.mm().read(times, 32);
-            FileTime[] ft = new FileTime[2];
             int omitted = 0;
             for (int i = 0; i < 2; i++) {
                 long sec = le(raw, 16 * i);
                 long nsec = le(raw, 16 * i + 8);
-                if (nsec == UTIME_NOW) {
-                    ft[i] = FileTime.from(now);
-                } else if (nsec == UTIME_OMIT) {
+                if (nsec == UTIME_OMIT) {
                     omitted++;
-                } else if (nsec < 0 || nsec > 999_999_999L) {
+                } else if (nsec != UTIME_NOW && (nsec < 0 || nsec > 999_999_999L)) {
                     return -Errno.EINVAL;
-                } else {
-                    // Instant's range is narrower than time64_t's: clamp, as file systems clamp to theirs.
-                    long max = Instant.MAX.getEpochSecond();
-                    long min = Instant.MIN.getEpochSecond();
-                    ft[i] = FileTime.from(Instant.ofEpochSecond(Math.max(min, Math.min(max, sec)), nsec));
                 }
+                ts[2 * i] = sec;
+                ts[2 * i + 1] = nsec;
             }
-            atime = ft[0];
-            mtime = ft[1];
             if (omitted == 2) {
                 return (flags & ~(long) (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0 ? -Errno.EINVAL : 0;
             }
-        } else {
-            atime = mtime = FileTime.from(now);
         }
         int fl = (int) flags;
         if ((fl & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) {
@@ -1278,7 +1292,6 @@ public final class FileSyscalls implements SyscallTable.Family {
         boolean follow = (fl & AT_SYMLINK_NOFOLLOW) == 0;
         if (pathAddr == 0 && (int) dirfd != AT_FDCWD) {
             n = file(t, dirfd).node();
-            follow = true;
         } else {
             String path = path(t, pathAddr);
             if (path.isEmpty() && (fl & AT_EMPTY_PATH) != 0) {
@@ -1287,18 +1300,12 @@ public final class FileSyscalls implements SyscallTable.Family {
                 n = existingAt(t, (int) dirfd, path, follow);
             }
         }
-        if (n == null || !n.isHost()) {
+        if (n == null || !n.inFileSystem()) {
             // Devices and stdio: nothing to record.
             return 0;
         }
-        Path p = ((HostNode) n).host;
-        try {
-            BasicFileAttributeView v = follow ? Files.getFileAttributeView(p, BasicFileAttributeView.class)
-                    : Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-            v.setTimes(mtime, atime, null);
-        } catch (IOException | RuntimeException e) {
-            throw IoErrors.of(e);
-        }
+        writable(n.mount());
+        n.setTimes(Cred.of(t), ts[0], ts[1], ts[2], ts[3]);
         return 0;
     }
 
@@ -1312,12 +1319,13 @@ public final class FileSyscalls implements SyscallTable.Family {
         if (n.isDir()) {
             return -Errno.EISDIR;
         }
-        if (!n.isHost() || n.type() != Stat.S_IFREG) {
+        if (!n.inFileSystem() || n.type() != Stat.S_IFREG) {
             return -Errno.EINVAL;
         }
-        checkNotRunning(t, n);
+        writable(n.mount());
         OpenFile f = n.open(t, O_WRONLY);
         try {
+            checkNotRunning(t, n);
             f.truncate(length);
         } finally {
             f.decRef();
@@ -1404,41 +1412,20 @@ public final class FileSyscalls implements SyscallTable.Family {
         return 0;
     }
 
-    static long fsMagic(String type) {
-        return switch (type) {
-            case "ext2", "ext3", "ext4" -> 0xEF53L;
-            case "tmpfs", "devtmpfs" -> 0x01021994L;
-            case "btrfs" -> 0x9123683EL;
-            case "xfs" -> 0x58465342L;
-            case "overlay" -> 0x794c7630L;
-            case "nfs", "nfs4" -> 0x6969L;
-            case "zfs" -> 0x2fc12fc1L;
-            case "proc" -> 0x9fa0L;
-            case "f2fs" -> 0xF2F52010L;
-            case "vfat", "msdos" -> 0x4d44L;
-            case "9p" -> 0x01021997L;
-            case "squashfs" -> 0x73717368L;
-            case "sysfs" -> 0x62656572L;
-            default -> type.startsWith("fuse") ? 0x65735546L : 0;
-        };
-    }
-
     static byte[] statfsOf(Node n, OpenFile f) throws ErrnoException {
         byte[] b = new byte[120];
         long type;
-        long bsize = 4096, blocks = 0, bfree = 0, bavail = 0, flags = 0;
-        if (n instanceof HostNode h) {
-            try {
-                FileStore fs = Files.getFileStore(h.host);
-                type = fsMagic(fs.type());
-                bsize = Math.max(1, fs.getBlockSize());
-                blocks = fs.getTotalSpace() / bsize;
-                bfree = fs.getUnallocatedSpace() / bsize;
-                bavail = fs.getUsableSpace() / bsize;
-                flags = fs.isReadOnly() ? 1 : 0;
-            } catch (IOException | RuntimeException e) {
-                throw IoErrors.of(e);
-            }
+        long bsize = 4096, blocks = 0, bfree = 0, bavail = 0, files = 0, ffree = 0, flags = 0;
+        StatFs fs = n == null ? null : n.statfs();
+        if (fs != null) {
+            type = fs.type();
+            bsize = fs.bsize();
+            blocks = fs.blocks();
+            bfree = fs.bfree();
+            bavail = fs.bavail();
+            files = fs.files();
+            ffree = fs.ffree();
+            flags = fs.flags() | (n.mount() != null && n.mount().readOnly ? StatFs.ST_RDONLY : 0);
         } else if (f instanceof StreamFile s) {
             type = s.stat().type() == Stat.S_IFCHR ? 0x1cd1L : 0x50495045L;
         } else if (n != null && n.guest.startsWith("/proc")) {
@@ -1451,6 +1438,8 @@ public final class FileSyscalls implements SyscallTable.Family {
         putLE(b, 16, blocks, 8);
         putLE(b, 24, bfree, 8);
         putLE(b, 32, bavail, 8);
+        putLE(b, 40, files, 8);
+        putLE(b, 48, ffree, 8);
         putLE(b, 64, 255, 8);
         putLE(b, 72, bsize, 8);
         putLE(b, 80, flags, 8);
@@ -1495,7 +1484,7 @@ public final class FileSyscalls implements SyscallTable.Family {
         if ((out.flags & O_APPEND) != 0) {
             return -Errno.EBADF;
         }
-        if (!(in instanceof HostFile) || !(out instanceof HostFile)) {
+        if (!regularFile(in) || !regularFile(out)) {
             return in.isDirectory() || out.isDirectory() ? -Errno.EISDIR : -Errno.EINVAL;
         }
         long inPos = inOffPtr != 0 ? t.mm().read64(inOffPtr) : -1;
@@ -1513,6 +1502,10 @@ public final class FileSyscalls implements SyscallTable.Family {
             }
         }
         return n;
+    }
+
+    static boolean regularFile(OpenFile f) {
+        return f instanceof HostFile || f instanceof TmpFile;
     }
 
     /** Copies up to count bytes between files (positions -1: the file offsets). */

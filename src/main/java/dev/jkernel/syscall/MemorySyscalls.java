@@ -18,15 +18,17 @@ public final class MemorySyscalls implements SyscallTable.Family {
         b.add("brk", (t, a0, a1, a2, a3, a4, a5) -> t.mm().brk(a0), FULL, "ptr",
                 "no randomisation of the heap start; RLIMIT_DATA not enforced");
         b.add("mmap", MemorySyscalls::mmap, PARTIAL, "ptr size prot mapflags fd hex",
-                "anonymous and file-backed private mappings; shared anonymous; writable shared file mappings "
-                        + "answer ENODEV (no write-back yet); pages of a file mapping are read on first touch");
+                "anonymous and file-backed private mappings; shared anonymous; shared mappings of tmpfs files share "
+                        + "the file's pages; writable shared mappings of host files answer ENODEV (no write-back yet); "
+                        + "pages of a file mapping are read on first touch");
         b.add("munmap", (t, a0, a1, a2, a3, a4, a5) -> t.mm().munmap(a0, a1), FULL, "ptr size");
         b.add("mprotect", (t, a0, a1, a2, a3, a4, a5) -> t.mm().mprotect(a0, a1, (int) a2), FULL, "ptr size prot");
         b.add("mremap", (t, a0, a1, a2, a3, a4, a5) -> t.mm().mremap(a0, a1, a2, (int) a3, a4), FULL,
                 "ptr size size hex ptr");
         b.add("madvise", MemorySyscalls::madvise, FULL, "ptr size int",
                 "MADV_DONTNEED/MADV_FREE drop private pages; DONTFORK/DOFORK/WIPEONFORK/KEEPONFORK act on fork; other advice is accepted and has no effect");
-        b.add("msync", MemorySyscalls::msync, PARTIAL, "ptr size hex", "nothing to write back: no shared file maps");
+        b.add("msync", MemorySyscalls::msync, PARTIAL, "ptr size hex",
+                "nothing to write back: shared mappings of tmpfs files are the file's pages, of host files read-only");
         b.add("mlock", (t, a0, a1, a2, a3, a4, a5) -> lockRange(t, a0, a1), FULL, "ptr size",
                 "all guest memory is resident: succeeds when the range is mapped");
         b.add("mlock2", (t, a0, a1, a2, a3, a4, a5) -> (a2 & ~1L) != 0 ? -Errno.EINVAL : lockRange(t, a0, a1),
@@ -57,8 +59,10 @@ public final class MemorySyscalls implements SyscallTable.Family {
                 if (acc != O_RDWR) {
                     return -Errno.EACCES;
                 }
-                // Writes through a shared file mapping would have to reach the file: not built yet. Say so.
-                return -Errno.ENODEV;
+                if (!f.sharesPages()) {
+                    // Writes through a shared mapping of a host file would have to reach the file: not built yet.
+                    return -Errno.ENODEV;
+                }
             }
             source = f.pageSource();
             if (source == null) {

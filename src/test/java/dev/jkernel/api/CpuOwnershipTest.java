@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -38,7 +39,7 @@ class CpuOwnershipTest {
 
     private static JKernel kernel(String host) {
         JKernel.Builder b = JKernel.builder().stdout(OutputStream.nullOutputStream())
-                .stderr(OutputStream.nullOutputStream());
+                .stderr(OutputStream.nullOutputStream()).copy(Path.of(tool), tool);
         return (host.equals("deterministic") ? b.deterministic(3) : b.cpus(2)).build();
     }
 

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,7 +38,7 @@ class DeterministicTest {
     /** One run: stdout, then the strace lines, then the exit status. */
     private static String run(JKernel.Builder b, String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), trace = new ByteArrayOutputStream();
-        try (JKernel k = b.stdout(out).stderr(OutputStream.nullOutputStream())
+        try (JKernel k = b.copy(Path.of(interleave), interleave).stdout(out).stderr(OutputStream.nullOutputStream())
                 .strace(new PrintStream(trace, true, StandardCharsets.UTF_8)).build()) {
             ExitStatus st = k.process(interleave, args).start().waitFor();
             assertEquals(0, st.code(), "exit status");

@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +38,7 @@ class MemoryLimitTest {
 
     private static JKernel kernel(ByteArrayOutputStream err) {
         return JKernel.builder().cpus(2).memoryLimit(LIMIT).stdout(ByteArrayOutputStream.nullOutputStream())
-                .stderr(err).build();
+                .stderr(err).copy(Path.of(oom), oom).build();
     }
 
     private static String run(JKernel k, ExitStatus want, String... args) throws Exception {

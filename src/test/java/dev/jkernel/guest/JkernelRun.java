@@ -1,5 +1,7 @@
 package dev.jkernel.guest;
 
+import dev.jkernel.api.ExecException;
+import dev.jkernel.api.JKernel;
 import dev.jkernel.kernel.ErrnoException;
 import dev.jkernel.kernel.Kernel;
 import dev.jkernel.kernel.KernelConfig;
@@ -12,9 +14,12 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs one guest program under jkernel in this JVM, the way an embedding application would: a fresh {@link Kernel},
@@ -111,6 +116,26 @@ public final class JkernelRun {
     }
 
     /**
+     * Runs the program as an embedding application would run it: in a kernel of the public API with the default root,
+     * an empty tmpfs, into which the program is copied at its own (host) path and where {@code cwd} is created.
+     * The program is a child of init, not pid 1.
+     */
+    public static Outcome runOnTmpfsRoot(String program, List<String> argv, List<String> envp, String cwd,
+            long timeoutSeconds) {
+        return inGroup(program, timeoutSeconds, (out, err) -> {
+            Map<String, String> env = new LinkedHashMap<>();
+            for (String e : envp) {
+                int i = e.indexOf('=');
+                env.put(e.substring(0, i), e.substring(i + 1));
+            }
+            try (JKernel k = JKernel.builder().environment(env).stdout(out).stderr(err)
+                    .copy(Path.of(program), program).directory(cwd).cwd(cwd).build()) {
+                return k.process(program, argv).start().waitFor().shellStatus();
+            }
+        });
+    }
+
+    /**
      * Runs {@code argv} (argv[0] is the program's path) with {@code envp} in working directory {@code cwd}, waiting
      * at most {@code timeoutSeconds}.
      */
@@ -121,6 +146,19 @@ public final class JkernelRun {
     /** As {@link #run(String, List, List, String, long)}, with a sysroot searched first for absolute paths. */
     public static Outcome run(String program, List<String> argv, List<String> envp, String cwd, long timeoutSeconds,
             java.nio.file.Path sysroot) {
+        return inGroup(program, timeoutSeconds, (out, err) -> {
+            KernelConfig config = KernelConfig.of(InputStream.nullInputStream(), out, err).withCwd(cwd)
+                    .withSysroot(sysroot);
+            return new Kernel(config).run(program, argv, envp);
+        });
+    }
+
+    /** A run of a kernel, given where its stdout and stderr go, returning the exit status. */
+    private interface Body {
+        int run(OutputStream out, OutputStream err) throws Exception;
+    }
+
+    private static Outcome inGroup(String program, long timeoutSeconds, Body run) {
         Capture out = new Capture(), err = new Capture();
         RunGroup group = new RunGroup("jkernel " + program);
         int[] status = {-1};
@@ -128,10 +166,8 @@ public final class JkernelRun {
         Throwable[] crash = new Throwable[1];
         Runnable body = () -> {
             try {
-                KernelConfig config = KernelConfig.of(InputStream.nullInputStream(), out, err).withCwd(cwd)
-                        .withSysroot(sysroot);
-                status[0] = new Kernel(config).run(program, argv, envp);
-            } catch (ErrnoException | Exec.ExecFormatException e) {
+                status[0] = run.run(out, err);
+            } catch (ErrnoException | Exec.ExecFormatException | ExecException e) {
                 execError[0] = e;
             } catch (InterruptedException e) {
                 crash[0] = e;

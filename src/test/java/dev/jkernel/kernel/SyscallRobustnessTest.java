@@ -1,6 +1,8 @@
 package dev.jkernel.kernel;
 
 import dev.jkernel.arch.riscv64.Rv64Context;
+import dev.jkernel.fs.Cred;
+import dev.jkernel.fs.Vfs;
 import dev.jkernel.mm.AddressSpace;
 import dev.jkernel.syscall.SyscallTable;
 import org.junit.jupiter.api.Test;
@@ -45,8 +47,29 @@ class SyscallRobustnessTest {
         Files.setPosixFilePermissions(prog, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(root.resolve("dir/sub"));
         Files.writeString(root.resolve("dir/file"), "contents\n");
-        Kernel k = new Kernel(KernelConfig.of(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
+        fuzz(KernelConfig.of(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
                 new ByteArrayOutputStream()).withRoot(root));
+    }
+
+    /** The same on a tmpfs root (a small one, so that ENOSPC comes up), with a host directory mounted read-only. */
+    @Test
+    @Timeout(120)
+    void randomArgumentsOnATmpfsRoot() throws Exception {
+        Files.createDirectories(root.resolve("ro"));
+        Files.writeString(root.resolve("ro/file"), "host\n");
+        Vfs vfs = Vfs.withTmpfsRoot(64 << 10, 0755, Cred.ROOT, null);
+        vfs.makeSkeleton(Cred.ROOT);
+        vfs.writeFile("/prog", ExecTest.minimalElf().array(), 0755, Cred.ROOT);
+        vfs.mkdirs("/dir/sub", 0755, Cred.ROOT);
+        vfs.writeFile("/dir/file", "contents\n".getBytes(StandardCharsets.UTF_8), 0644, Cred.ROOT);
+        vfs.mountHost("/dir/ro", root.resolve("ro"), true, Cred.ROOT);
+        fuzz(KernelConfig.of(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
+                new ByteArrayOutputStream()).withVfs(vfs));
+        assertEquals("host\n", Files.readString(root.resolve("ro/file")));
+    }
+
+    private void fuzz(KernelConfig config) throws Exception {
+        Kernel k = new Kernel(config);
         Task t = k.spawnInit("/prog", List.of("prog"), List.of());
         AddressSpace mm = t.mm();
         long rw = mm.mmap(0, 16 * AddressSpace.PAGE_SIZE, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE,
@@ -54,6 +77,7 @@ class SyscallRobustnessTest {
         long ro = mm.mmap(0, AddressSpace.PAGE_SIZE, AddressSpace.PROT_READ,
                 AddressSpace.MAP_PRIVATE | AddressSpace.MAP_ANONYMOUS, null, 0, null);
         String[] paths = {"/", ".", "..", "/dir", "/dir/file", "dir/sub/../file", "/dir/new", "/nonexistent/x",
+            "/dir/ro", "/dir/ro/file", "/dir/ro/..", "/dev/shm", "/tmp/x",
             "/proc/self/exe", "/proc/self/maps", "/dev/null", "/dev/zero", "/dev/urandom", "", "a".repeat(300),
             "/" + "d/".repeat(2100)};
         long[] pathAddrs = new long[paths.length];

@@ -295,7 +295,8 @@ class ForkTest {
         parent.initBrk(0x500000);
         long brk = parent.brk(0x500000 + 3 * PAGE_SIZE);
         parent.write64(0x500000, 77);
-        parent.setExe("/bin/x", java.nio.file.Path.of("/tmp/x"));
+        dev.jkernel.fs.Node exe = new dev.jkernel.fs.Vfs(java.nio.file.Path.of("/tmp"), null).rootNode();
+        parent.setExe("/bin/x", exe);
         map(parent, PAGE_SIZE, ANON);
         AddressSpace child = parent.fork();
         assertEquals(parent.vmas().size(), child.vmas().size());
@@ -308,6 +309,7 @@ class ForkTest {
             assertEquals(x.name, y.name);
         }
         assertEquals("/bin/x", child.exePath());
+        assertSame(exe, child.exeNode());
         assertEquals(brk, child.brk(0));
         assertEquals(0x500000 + 5 * PAGE_SIZE, child.brk(0x500000 + 5 * PAGE_SIZE));
         child.write64(0x500000 + 4 * PAGE_SIZE, 1);

@@ -17,11 +17,13 @@ import java.nio.file.Path;
  */
 public final class Main {
     public static void main(String[] args) throws Exception {
-        String tool = Path.of(args.length > 0 ? args[0] : "guest/out/static/api/tool").toAbsolutePath().toString();
+        Path hostTool = Path.of(args.length > 0 ? args[0] : "guest/out/static/api/tool").toAbsolutePath();
+        // The guest's "/" is an in-memory tmpfs: the program is copied into it before boot.
+        String tool = "/bin/tool";
         String input = "hello from a Maven project\n";
 
         // A kernel with a resident init; programs start as its children, like java.lang.Process.
-        try (JKernel kernel = JKernel.builder().cpus(2).build()) {
+        try (JKernel kernel = JKernel.builder().cpus(2).copy(hostTool, tool).build()) {
             GuestProcess cat = kernel.process(tool, "cat").stdin(Stdio.pipe()).stdout(Stdio.pipe()).start();
             try (OutputStream in = cat.getOutputStream()) {
                 in.write(input.getBytes(StandardCharsets.UTF_8));
@@ -35,7 +37,8 @@ public final class Main {
 
         // A program as pid 1: the kernel lives as long as it does.
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        GuestProcess init = JKernel.builder().env("GREETING", "hi").stdout(console).startInit(tool, "env", "GREETING");
+        GuestProcess init = JKernel.builder().env("GREETING", "hi").stdout(console).copy(hostTool, tool)
+                .startInit(tool, "env", "GREETING");
         ExitStatus status = init.waitFor();
         init.kernel().close();
         System.out.print("pid " + init.pid() + " wrote: " + console);
