@@ -1,8 +1,8 @@
 /* Shows how a scheduler interleaves threads: the deterministic mode's test subject.
  * Threads race to append their id to a shared log (an atomic counter gives each append a slot), yielding at
- * pseudo-random points, and one of them sleeps; then the log, some getrandom bytes, the virtual time a 2-second
- * nanosleep took (as CLOCK_MONOTONIC saw it; argv[1] changes the 2 seconds) and the order in which forked children were reaped are printed.
- * Under --deterministic SEED all of it is a function of SEED. */
+ * pseudo-random points, and one of them sleeps; then the log, some getrandom and /dev/urandom bytes, the virtual
+ * time a 2-second nanosleep took (as CLOCK_MONOTONIC saw it; argv[1] changes the 2 seconds) and the order in which
+ * forked children were reaped are printed. Under --deterministic SEED all of it is a function of SEED. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -45,6 +45,11 @@ int main(int argc, char **argv) {
     unsigned char r[8];
     if (getrandom(r, sizeof r, 0) != sizeof r) return 1;
     printf("random");
+    for (int i = 0; i < 8; i++) printf(" %02x", r[i]);
+    FILE *u = fopen("/dev/urandom", "r");
+    if (!u || fread(r, 1, sizeof r, u) != sizeof r) return 1;
+    fclose(u);
+    printf(" urandom");
     for (int i = 0; i < 8; i++) printf(" %02x", r[i]);
     printf("\n");
 

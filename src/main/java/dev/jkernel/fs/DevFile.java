@@ -19,6 +19,18 @@ public final class DevFile extends OpenFile {
         this.flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
     }
 
+    /** A task's read: /dev/random and /dev/urandom draw from its kernel's HostOps (seeded when deterministic). */
+    @Override
+    public int read(dev.jkernel.kernel.Task t, byte[] b, int off, int len, long at) throws ErrnoException {
+        if ((kind == SynthNode.Kind.DEV_RANDOM || kind == SynthNode.Kind.DEV_URANDOM) && t != null) {
+            byte[] r = new byte[len];
+            t.kernel().entropy(r);
+            System.arraycopy(r, 0, b, off, len);
+            return len;
+        }
+        return read(b, off, len, at);
+    }
+
     @Override
     public int read(byte[] b, int off, int len, long at) {
         switch (kind) {

@@ -52,12 +52,12 @@ public final class Pipe {
     private long bytes;
     int readers, writers;
 
-    Pipe(int uid, int gid) {
+    /** A pipe made at {@code nowNanos} (the kernel's CLOCK_REALTIME: its inode times). */
+    Pipe(int uid, int gid, long nowNanos) {
         this.uid = uid;
         this.gid = gid;
-        java.time.Instant now = java.time.Instant.now();
-        this.ctimeSec = now.getEpochSecond();
-        this.ctimeNsec = now.getNano();
+        this.ctimeSec = Math.floorDiv(nowNanos, 1_000_000_000L);
+        this.ctimeNsec = Math.floorMod(nowNanos, 1_000_000_000L);
     }
 
     private boolean full() {
