@@ -153,13 +153,7 @@ final class DeterministicScheduler extends Scheduler {
         } finally {
             lock.unlock();
         }
-        handOff(t);
-        lock.lock();
-        try {
-            awaitGrant(t);
-        } finally {
-            lock.unlock();
-        }
+        switchAway(t);
     }
 
     @Override
@@ -204,13 +198,7 @@ final class DeterministicScheduler extends Scheduler {
         } finally {
             lock.unlock();
         }
-        handOff(t);
-        lock.lock();
-        try {
-            awaitGrant(t);
-        } finally {
-            lock.unlock();
-        }
+        switchAway(t);
     }
 
     @Override
@@ -357,6 +345,17 @@ final class DeterministicScheduler extends Scheduler {
         Condition c = t.detGrant;
         if (c != null) {
             c.signal();
+        }
+    }
+
+    /** A switch away from the owner {@code t}, then back when the vCPU is given to it again. No lock held. */
+    private void switchAway(Task t) {
+        handOff(t);
+        lock.lock();
+        try {
+            awaitGrant(t);
+        } finally {
+            lock.unlock();
         }
     }
 
