@@ -27,12 +27,17 @@ public record Stat(long dev, long ino, int mode, long nlink, int uid, int gid, l
         return (dev & 0xff) | ((dev >>> 12) & ~0xffL);
     }
 
-    /** A synthetic file's stat: times are the kernel's boot time. */
+    /** A synthetic file's stat: times are the JVM's start (for files no kernel clock reaches). */
     public static Stat synthetic(long dev, long ino, int mode, long rdev, long size) {
-        long now = BOOT.getEpochSecond();
-        long ns = BOOT.getNano();
+        return synthetic(BOOT.getEpochSecond() * 1_000_000_000L + BOOT.getNano(), dev, ino, mode, rdev, size);
+    }
+
+    /** A synthetic file's stat with every time {@code timeNanos} (nanoseconds since the epoch). */
+    public static Stat synthetic(long timeNanos, long dev, long ino, int mode, long rdev, long size) {
+        long sec = Math.floorDiv(timeNanos, 1_000_000_000L);
+        long ns = Math.floorMod(timeNanos, 1_000_000_000L);
         return new Stat(dev, ino, mode, (mode & S_IFMT) == S_IFDIR ? 2 : 1, 0, 0, rdev, size, 4096,
-                0, now, ns, now, ns, now, ns);
+                0, sec, ns, sec, ns, sec, ns);
     }
 
     private static final Instant BOOT = Instant.now();

@@ -50,7 +50,7 @@ public final class Kernel {
     private final Futex futex = new Futex();
     private final int hostUid, hostGid;
     private final HostOps host;
-    private final long bootNanos;
+    private final long bootNanos, bootRealtime;
     private final LongAdder retired = new LongAdder();
     private final TimerService timerService;
     private final MemCgroup memory = new MemCgroup(defaultMemoryLimit());
@@ -87,6 +87,7 @@ public final class Kernel {
         this.sched = Scheduler.create(config.cpus() > 0 ? config.cpus()
                 : Math.min(64, Runtime.getRuntime().availableProcessors()), host);
         this.bootNanos = host.monotonicNanos();
+        this.bootRealtime = host.realtimeNanos();
         this.timerService = new TimerService("jkernel-timers", host,
                 sched instanceof DeterministicScheduler d ? d : null);
         Cred hostIds = hostCred();
@@ -209,6 +210,11 @@ public final class Kernel {
     /** Nanoseconds since boot (CLOCK_BOOTTIME; also the base of /proc/uptime). */
     public long uptimeNanos() {
         return sched.monotonicNanos() - bootNanos;
+    }
+
+    /** CLOCK_REALTIME when the kernel was made (the times of /proc and /dev). */
+    public long bootRealtimeNanos() {
+        return bootRealtime;
     }
 
     /** The host operations this kernel runs on. */
