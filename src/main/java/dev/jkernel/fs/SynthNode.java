@@ -19,11 +19,20 @@ public final class SynthNode extends Node {
     public enum Kind {
         PROC_DIR, PROC_PID_DIR, PROC_FD_DIR, PROC_TASK_DIR, DEV_DIR, PROC_SELF, PROC_EXE, PROC_CWD, PROC_FD, PROC_MAPS,
         PROC_CPUINFO, PROC_MEMINFO, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM, DEV_TTY, DEV_STD,
-        PROC_MOUNTS, PROC_MOUNTS_LINK
+        PROC_MOUNTS, PROC_MOUNTS_LINK, SYS_DIR, SYS_CPU_FILE
     }
 
     static final long PROC_DEV = Stat.makedev(0, 0x16);
     static final long DEV_DEV = Stat.makedev(0, 5);
+    static final long SYS_DEV = Stat.makedev(0, 0x15);
+
+    /**
+     * /sys: just the part that tells how many CPUs there are, which glibc's get_nprocs and get_nprocs_conf read
+     * (sysconf(_SC_NPROCESSORS_ONLN/CONF)), so that programs see the kernel's vCPUs, not the host's cores. SYS_DIR's
+     * arg is the depth below /sys; SYS_CPU_FILE's the index in {@link #SYS_CPU_FILES}.
+     */
+    private static final String[] SYS_PATH = {"/sys", "/sys/devices", "/sys/devices/system", "/sys/devices/system/cpu"};
+    private static final String[] SYS_CPU_FILES = {"online", "possible", "present"};
 
     final Vfs vfs;
     final Kind kind;
@@ -78,8 +87,7 @@ public final class SynthNode extends Node {
 
     boolean isDirKind() {
         return kind == Kind.PROC_DIR || kind == Kind.PROC_PID_DIR || kind == Kind.PROC_FD_DIR
-                || kind == Kind.PROC_TASK_DIR
-                || kind == Kind.DEV_DIR;
+                || kind == Kind.PROC_TASK_DIR || kind == Kind.DEV_DIR || kind == Kind.SYS_DIR;
     }
 
     boolean isLinkKind() {
@@ -221,6 +229,16 @@ public final class SynthNode extends Node {
                     return d;
                 }
             }
+            case SYS_DIR -> {
+                if (arg + 1 < SYS_PATH.length && SYS_PATH[arg + 1].equals(childOf(guest, name))) {
+                    return new SynthNode(vfs, Kind.SYS_DIR, arg + 1, SYS_PATH[arg + 1]);
+                }
+                for (int i = 0; arg == SYS_PATH.length - 1 && i < SYS_CPU_FILES.length; i++) {
+                    if (SYS_CPU_FILES[i].equals(name)) {
+                        return new SynthNode(vfs, Kind.SYS_CPU_FILE, i, childOf(guest, name));
+                    }
+                }
+            }
             default -> throw new ErrnoException(Errno.ENOTDIR);
         }
         throw new ErrnoException(Errno.ENOENT);
@@ -256,6 +274,8 @@ public final class SynthNode extends Node {
             case PROC_FD_DIR -> synth(at, PROC_DEV, ino, Stat.S_IFDIR | 0500, 0, 0);
             case PROC_TASK_DIR -> synth(at, PROC_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
             case DEV_DIR -> synth(at, DEV_DEV, ino, Stat.S_IFDIR | 0755, 0, 0);
+            case SYS_DIR -> synth(at, SYS_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
+            case SYS_CPU_FILE -> synth(at, SYS_DEV, ino, Stat.S_IFREG | 0444, 0, 4096);
             case PROC_SELF, PROC_EXE, PROC_CWD, PROC_MOUNTS_LINK -> synth(at, PROC_DEV, ino,
                     Stat.S_IFLNK | 0777, 0, readlink(t).getBytes(StandardCharsets.UTF_8).length);
             case PROC_FD -> synth(at, PROC_DEV, ino, Stat.S_IFLNK | 0700, 0, 64);
@@ -293,7 +313,7 @@ public final class SynthNode extends Node {
             throw new ErrnoException(Errno.ENOTDIR);
         }
         return switch (kind) {
-            case PROC_MAPS, PROC_CPUINFO, PROC_MEMINFO, PROC_MOUNTS -> {
+            case PROC_MAPS, PROC_CPUINFO, PROC_MEMINFO, PROC_MOUNTS, SYS_CPU_FILE -> {
                 if ((flags & OpenFile.O_ACCMODE) != OpenFile.O_RDONLY) {
                     throw new ErrnoException(Errno.EACCES);
                 }
@@ -301,7 +321,8 @@ public final class SynthNode extends Node {
                     case PROC_MAPS -> maps(t);
                     case PROC_MEMINFO -> meminfo(t);
                     case PROC_MOUNTS -> vfs.mountsText();
-                    default -> cpuinfo();
+                    case SYS_CPU_FILE -> cpuRange(t);
+                    default -> cpuinfo(t);
                 });
             }
             case DEV_TTY -> throw new ErrnoException(Errno.ENXIO);
@@ -351,6 +372,15 @@ public final class SynthNode extends Node {
                 for (String n : DEV_NAMES) {
                     SynthNode d = device(vfs, n);
                     out.add(new OpenFile.DirEntry(n, inoOf(d.kind, d.arg), OpenFile.dtype(d.stat(t).mode())));
+                }
+            }
+            case SYS_DIR -> {
+                if (arg + 1 < SYS_PATH.length) {
+                    out.add(new OpenFile.DirEntry(SYS_PATH[arg + 1].substring(SYS_PATH[arg].length() + 1), inoOf(Kind.SYS_DIR, arg + 1), 4));
+                } else {
+                    for (int i = 0; i < SYS_CPU_FILES.length; i++) {
+                        out.add(new OpenFile.DirEntry(SYS_CPU_FILES[i], inoOf(Kind.SYS_CPU_FILE, i), 8));
+                    }
                 }
             }
             default -> throw new ErrnoException(Errno.ENOTDIR);
@@ -411,10 +441,21 @@ public final class SynthNode extends Node {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** /proc/cpuinfo as Linux's arch/riscv/kernel/cpu.c prints it. */
-    static byte[] cpuinfo() {
+    /** The kernel's vCPUs (the host's cores when no task asks). */
+    private static int cpus(Task t) {
+        return t != null ? t.kernel().sched().cpus() : Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** /sys/devices/system/cpu/{online,possible,present}: every vCPU, as a cpulist ("0" or "0-N"). */
+    static byte[] cpuRange(Task t) {
+        int n = cpus(t);
+        return ((n == 1 ? "0" : "0-" + (n - 1)) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** /proc/cpuinfo as Linux's arch/riscv/kernel/cpu.c prints it, one entry per vCPU. */
+    static byte[] cpuinfo(Task t) {
         StringBuilder sb = new StringBuilder();
-        int n = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int n = cpus(t);
         for (int i = 0; i < n; i++) {
             sb.append("processor\t: ").append(i).append('\n');
             sb.append("hart\t\t: ").append(i).append('\n');

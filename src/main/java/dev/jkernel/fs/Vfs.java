@@ -148,7 +148,8 @@ public final class Vfs {
             throw new ErrnoException(Errno.EINVAL);
         }
         String p = normalise(point);
-        if (p.equals("/") || p.equals("/dev") || p.equals("/proc") || p.startsWith("/proc/")) {
+        if (p.equals("/") || p.equals("/dev") || p.equals("/proc") || p.startsWith("/proc/") || p.equals("/sys")
+                || p.startsWith("/sys/")) {
             throw new ErrnoException(Errno.EBUSY);
         }
         Node n;
@@ -243,6 +244,7 @@ public final class Vfs {
             line(sb, m.type(), m.point, m.type(), m.readOnly);
             if (m == rootMount) {
                 line(sb, "proc", "/proc", "proc", false);
+                line(sb, "sysfs", "/sys", "sysfs", true);
             }
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -540,6 +542,9 @@ public final class Vfs {
         if (dir.guest.equals("/")) {
             if (name.equals("proc")) {
                 return new SynthNode(this, SynthNode.Kind.PROC_DIR, 0, "/proc");
+            }
+            if (name.equals("sys") && !inSysroot) {
+                return new SynthNode(this, SynthNode.Kind.SYS_DIR, 0, "/sys");
             }
             if (name.equals("dev") && dir instanceof HostNode && !inSysroot) {
                 // A host root without a /dev directory gets a synthetic one; a tmpfs root has its own.

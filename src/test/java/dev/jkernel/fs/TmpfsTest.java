@@ -163,7 +163,7 @@ class TmpfsTest {
         assertEquals(Errno.ENOTDIR, errno(() -> v.mountHost("/m2", tmp.resolve("host/secret"), false, ALICE)));
         String mounts = new String(v.mountsText(), StandardCharsets.UTF_8);
         assertEquals("tmpfs / tmpfs rw,relatime 0 0\nproc /proc proc rw,relatime 0 0\n"
-                + "hostfs /mnt/host hostfs ro,relatime 0 0\n", mounts);
+                + "sysfs /sys sysfs ro,relatime 0 0\n" + "hostfs /mnt/host hostfs ro,relatime 0 0\n", mounts);
     }
 
     @Test

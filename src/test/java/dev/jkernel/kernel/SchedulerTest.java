@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Virtual CPUs: with one vCPU, two spinning processes still both run (preemption at the end of a slice). */
 class SchedulerTest {
@@ -102,5 +103,23 @@ class SchedulerTest {
         th[3].join(5000);
         assertEquals(0, w[3].cpu);
         assertEquals(false, s.contended());
+    }
+
+    /**
+     * Programs count the kernel's vCPUs, not the host's cores: sysconf(_SC_NPROCESSORS_ONLN) (glibc reads
+     * /sys/devices/system/cpu/online) agrees with sched_getaffinity for any --cpus.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
+    @Timeout(60)
+    void guestsCountTheVcpus(int n) throws Exception {
+        GuestPrograms.ensureBuilt();
+        String prog = GuestPrograms.guestDir().resolve("out/static/tests/proc_cpus").toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Kernel k = new Kernel(KernelConfig.of(new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream())
+                .withCpus(n));
+        assertEquals(0, k.run(prog, List.of(prog), List.of()));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("equals sysconf(_SC_NPROCESSORS_ONLN): yes"), text);
     }
 }
