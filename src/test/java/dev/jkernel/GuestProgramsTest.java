@@ -86,6 +86,38 @@ class GuestProgramsTest {
         return tests;
     }
 
+    /** The libc tests of processes, threads, signals, timers, futexes and pipes: they run again deterministically. */
+    static boolean concurrent(Program p) {
+        return List.of("proc_", "sig_", "futex_", "pipe_", "timer_", "signalfd_", "sched_").stream()
+                .anyMatch(p.name()::startsWith);
+    }
+
+    /**
+     * The concurrent libc tests again on the deterministic host (one vCPU passed in a seeded order, virtual time):
+     * Linux's answers do not depend on the scheduler, so the expectations are the same; and what sleeps takes no
+     * wall time there.
+     */
+    @TestFactory
+    List<DynamicTest> concurrentTestsOnTheDeterministicHost() {
+        GuestPrograms.ensureBuilt();
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Program p : GuestPrograms.list("tests").stream().filter(GuestProgramsTest::concurrent).toList()) {
+            String pending = GuestPrograms.pendingReason(p);
+            long timeout = timeoutFor(p);
+            Future<JkernelRun.Outcome> run = submit(() -> JkernelRun.run(p.binary().toString(), p.argv(),
+                    GuestPrograms.environment(), GuestPrograms.guestDir().toString(), timeout, null,
+                    dev.jkernel.host.HostOps.deterministic(p.name().hashCode())));
+            tests.add(DynamicTest.dynamicTest("deterministic: " + p.id(), p.source().toUri(),
+                    () -> unlessPending(p, pending, () -> {
+                        JkernelRun.Outcome o = await(run);
+                        failIfBroken(p, o, timeout);
+                        check(p, "jkernel (deterministic)", GuestPrograms.readBytes(p.sibling(".expected")),
+                                ".expected", GuestPrograms.expectedStatus(p), o.stdout(), o.status(), o.stderrText());
+                    })));
+        }
+        return tests;
+    }
+
     /** The libc tests that work on files (or exec their own file): they run again on a tmpfs root. */
     static boolean worksOnFiles(Program p) {
         return p.name().startsWith("fs_") || List.of("fileio", "errors", "stdio", "proc_exec").contains(p.name());

@@ -32,7 +32,7 @@ final class DeterministicHostOps implements HostOps {
 
     @Override
     public long realtimeNanos() {
-        return VirtualClock.EPOCH_NANOS + clock.now();
+        return VirtualClock.EPOCH_NANOS + (clock.now() - VirtualClock.START_NANOS);
     }
 
     @Override

@@ -8,7 +8,13 @@ import java.util.function.LongSupplier;
  * kernel's one running thread moves it; everything else only reads it.
  */
 public final class VirtualClock {
-    /** CLOCK_REALTIME at virtual time 0: 2026-01-01T00:00:00Z. */
+    /**
+     * CLOCK_MONOTONIC when the kernel boots: a minute, as if it had booted a while after the machine (programs take
+     * a monotonic time near 0 for "long ago", and a deadline "1 s after boot" for the past).
+     */
+    public static final long START_NANOS = 60_000_000_000L;
+
+    /** CLOCK_REALTIME when the kernel boots: 2026-01-01T00:00:00Z. */
     public static final long EPOCH_NANOS = 1_767_225_600L * 1_000_000_000L;
 
     private volatile long base;

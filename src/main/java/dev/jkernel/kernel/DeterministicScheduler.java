@@ -44,7 +44,7 @@ final class DeterministicScheduler extends Scheduler {
     /** The owner's instruction count when it was given the vCPU. */
     private long grantedAt;
     /** Virtual time at the last switch. */
-    private long base;
+    private long base = VirtualClock.START_NANOS;
     /** Runnable tasks waiting for the vCPU, in the order they became runnable. */
     private final ArrayList<Task> runnable = new ArrayList<>();
     /** Sleepers' deadlines and timers, by time then by arming order. */
@@ -80,7 +80,7 @@ final class DeterministicScheduler extends Scheduler {
         if (clock == null) {
             throw new IllegalArgumentException("a deterministic host needs a virtual clock");
         }
-        clock.set(0, null);
+        clock.set(base, null);
     }
 
     @Override

@@ -146,9 +146,15 @@ public final class JkernelRun {
     /** As {@link #run(String, List, List, String, long)}, with a sysroot searched first for absolute paths. */
     public static Outcome run(String program, List<String> argv, List<String> envp, String cwd, long timeoutSeconds,
             java.nio.file.Path sysroot) {
+        return run(program, argv, envp, cwd, timeoutSeconds, sysroot, null);
+    }
+
+    /** As {@link #run(String, List, List, String, long)}, on the given host operations (null: the default). */
+    public static Outcome run(String program, List<String> argv, List<String> envp, String cwd, long timeoutSeconds,
+            java.nio.file.Path sysroot, dev.jkernel.host.HostOps host) {
         return inGroup(program, timeoutSeconds, (out, err) -> {
             KernelConfig config = KernelConfig.of(InputStream.nullInputStream(), out, err).withCwd(cwd)
-                    .withSysroot(sysroot);
+                    .withSysroot(sysroot).withHost(host);
             return new Kernel(config).run(program, argv, envp);
         });
     }
