@@ -5,7 +5,6 @@ import dev.jkernel.kernel.ErrnoException;
 import dev.jkernel.kernel.Task;
 import dev.jkernel.kernel.WaitQueue;
 
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A pipe's shared state (Linux's struct pipe_inode_info): a ring of page-sized buffers with the same accounting as
@@ -27,7 +26,6 @@ public final class Pipe {
     /** /proc/sys/fs/pipe-max-size: the most an unprivileged F_SETPIPE_SZ may ask for. */
     public static final int PIPE_MAX_SIZE = 1 << 20;
 
-    private static final AtomicLong NEXT_INO = new AtomicLong(100_000);
 
     /** One buffer of the ring (struct pipe_buffer). */
     private static final class Buf {
@@ -36,7 +34,7 @@ public final class Pipe {
         boolean canMerge, packet;
     }
 
-    public final long ino = NEXT_INO.getAndIncrement();
+    public final long ino;
     /** Who made it, for fstat. */
     final int uid, gid;
     final long ctimeSec, ctimeNsec;
@@ -52,8 +50,9 @@ public final class Pipe {
     private long bytes;
     int readers, writers;
 
-    /** A pipe made at {@code nowNanos} (the kernel's CLOCK_REALTIME: its inode times). */
-    Pipe(int uid, int gid, long nowNanos) {
+    /** Pipe inode {@code ino} made at {@code nowNanos} (the kernel's CLOCK_REALTIME: its inode times). */
+    Pipe(int uid, int gid, long nowNanos, long ino) {
+        this.ino = ino;
         this.uid = uid;
         this.gid = gid;
         this.ctimeSec = Math.floorDiv(nowNanos, 1_000_000_000L);

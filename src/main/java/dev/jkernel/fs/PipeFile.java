@@ -25,7 +25,7 @@ public final class PipeFile extends OpenFile {
      * O_DIRECT; the caller has checked them.
      */
     public static PipeFile[] create(Task t, int flags) {
-        Pipe p = new Pipe(t.uid, t.gid, t.kernel().realtimeNanos());
+        Pipe p = new Pipe(t.uid, t.gid, t.kernel().realtimeNanos(), t.kernel().vfs().nextPipeIno());
         p.readers = 1;
         p.writers = 1;
         // As Linux's create_pipe_files: only the write end carries O_DIRECT (packet mode is the writer's).

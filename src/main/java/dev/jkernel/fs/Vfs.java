@@ -40,6 +40,15 @@ public final class Vfs {
     /** Every mount, the root first, in the order they were made (/proc/mounts). */
     private final List<Mount> order = new CopyOnWriteArrayList<>();
     private int nextAnonMinor = 0x20;
+    /** pipefs inode numbers: per kernel, so that kernels in one JVM do not see each other's pipes being made. */
+    private final java.util.concurrent.atomic.AtomicLong nextPipeIno = new java.util.concurrent.atomic.AtomicLong(
+            100_000);
+
+    /** A new pipe inode number. */
+    public long nextPipeIno() {
+        return nextPipeIno.getAndIncrement();
+    }
+
     /** The time of day (nanoseconds since the epoch) of the file times of the tmpfs instances made here. */
     private final LongSupplier clock;
 
