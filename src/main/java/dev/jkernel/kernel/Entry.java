@@ -31,11 +31,18 @@ final class Entry {
         Preemption.Cursor cursor = t.preemptCursor;
         try {
             while (!t.exiting) {
-                long budget = sched.budget(t, SLICE);
+                // The slice is the task's, not the kernel entry's: a thread making a syscall every few hundred
+                // instructions must still be preempted once it has run a slice (the tick, in Linux).
+                long budget = sched.budget(t, Math.max(1, t.sliceLeft));
                 if (cursor != null) {
                     budget = Math.max(1, Math.min(budget, cursor.next - ctx.instret));
                 }
+                long before = ctx.instret;
                 int stop = engine.run(ctx, t.mm(), budget);
+                t.sliceLeft -= ctx.instret - before;
+                if (t.sliceLeft <= 0) {
+                    t.needResched = true;
+                }
                 t.kernelEntries++;
                 if (cursor != null && ctx.instret >= cursor.next) {
                     t.forcePreempt = true;
@@ -183,11 +190,13 @@ final class Entry {
                 t.forcePreempt = false;
                 t.needResched = false;
                 t.kernel().sched().preempt(t);
+                t.sliceLeft = SLICE;
                 continue;
             }
             if (t.needResched) {
                 t.needResched = false;
                 t.kernel().sched().yield(t);
+                t.sliceLeft = SLICE;
                 continue;
             }
             if (SignalDelivery.pending(t) || t.inSyscall || t.restoreSigmask) {

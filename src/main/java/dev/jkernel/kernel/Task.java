@@ -50,6 +50,8 @@ public final class Task {
     public volatile int schedPolicy, schedPriority;
     /** sched_setaffinity mask (bit n = vCPU n). */
     volatile long affinity = -1L;
+    /** Instructions left in the current time slice (Entry.SLICE at each reschedule). */
+    long sliceLeft = Entry.SLICE;
     /** The slice is over: reschedule in exitToUserMode (TIF_NEED_RESCHED). */
     volatile boolean needResched;
     /** Nesting of blockBegin/blockEnd, and whether the outermost one gave a vCPU up. */

@@ -27,6 +27,20 @@ class SchedulerTest {
         assertEquals("both processes ran\n", out.toString(StandardCharsets.UTF_8));
     }
 
+    /** On one vCPU, a thread that makes a syscall on every turn of its loop is preempted at the end of its slice. */
+    @Test
+    @Timeout(60)
+    void aSliceSpansSyscalls() throws Exception {
+        GuestPrograms.ensureBuilt();
+        String prog = GuestPrograms.guestDir().resolve("out/static/tests/sched_syscall_loop").toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Kernel k = new Kernel(KernelConfig.of(new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream())
+                .withCpus(1));
+        assertEquals(0, k.run(prog, List.of(prog), List.of()));
+        assertEquals("the other thread ran while this one looped on syscalls: yes\n",
+                out.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void vcpuOwnershipFollowsTheRules() {
         Kernel k = new Kernel(KernelConfig.of(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
