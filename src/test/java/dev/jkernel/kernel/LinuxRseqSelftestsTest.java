@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * loops) at each of the nine injection points for every test type, with {@code -r 300}; its yield, kill and sleep
  * injections at every rate (1/4, 1/2, every time) for every test type, with {@code -r 100} at the rate "every time"
  * (the script's unused SLOW_REPS): a 1 ms sleep or a sched_yield on every operation is slow under an interpreter. Where the script runs both param_test and
- * param_test_compare_twice, the injection runs alternate between them. Beyond the script: random forced preemption.
+ * param_test_compare_twice, the injection runs alternate between them. Beyond the script: random forced preemption, and every test type on the deterministic host.
  */
 class LinuxRseqSelftestsTest {
     private static final Path DIR = GuestPrograms.root().resolve("target/selftests");
@@ -57,10 +57,15 @@ class LinuxRseqSelftestsTest {
     }
 
     private static Run run(Preemption preempt, String prog, String... args) throws Exception {
+        return run(preempt, null, prog, args);
+    }
+
+    private static Run run(Preemption preempt, dev.jkernel.host.HostOps host, String prog, String... args)
+            throws Exception {
         String path = DIR.resolve(prog).toString();
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         KernelConfig cfg = KernelConfig.of(new ByteArrayInputStream(new byte[0]), out, err).withCpus(CPUS)
-                .withPreempt(preempt).withCwd(DIR.toString());
+                .withPreempt(preempt).withCwd(DIR.toString()).withHost(host);
         List<String> argv = new ArrayList<>(List.of(path));
         argv.addAll(List.of(args));
         Kernel k = new Kernel(cfg);
@@ -101,6 +106,21 @@ class LinuxRseqSelftestsTest {
     @Timeout(120)
     void paramTestDefaults(String prog, String args) throws Exception {
         paramTest(null, prog, args);
+    }
+
+    /**
+     * Every test type on the deterministic host (one vCPU, a seeded schedule, virtual time), with random forced
+     * preemption on top: the same checks must hold whatever the schedule.
+     */
+    @ParameterizedTest(name = "deterministic, seed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2})
+    @Timeout(300)
+    void paramTestOnTheDeterministicHost(long seed) throws Exception {
+        for (String type : TYPES) {
+            Run r = run(Preemption.parse("random:" + seed + ":2000"), dev.jkernel.host.HostOps.deterministic(seed),
+                    "rseq/param_test", split(type + " -r 1000 -t 12"));
+            assertEquals(0, r.status(), "param_test " + type + ":\n" + r.all());
+        }
     }
 
     /** Loop injection at point N (1..9): a delay of 10000 loops there, widening that window of the section. */
