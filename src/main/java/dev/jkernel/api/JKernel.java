@@ -95,8 +95,7 @@ public final class JKernel implements AutoCloseable {
         }
         // Linux stops when init exits; here the kernel shuts down, from a thread of its own (not pid 1's, which close
         // joins).
-        p.death().whenComplete((st, x) -> Thread.ofPlatform().daemon(true).name("jkernel-init-exit")
-                .start(this::close));
+        p.death().whenComplete((st, x) -> kernel.host().newThread("jkernel-init-exit", this::close).start());
         return new GuestProcess(this, p, new int[] {-1, -1, -1});
     }
 
