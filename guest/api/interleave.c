@@ -35,12 +35,32 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+static int pipefd[2];
+static atomic_int next_reader;
+static char readers_log[THREADS + 1];
+
+static void *reader(void *arg) {
+    char c;
+    if (read(pipefd[0], &c, 1) != 1) return NULL;
+    readers_log[atomic_fetch_add(&next_reader, 1)] = (char)('a' + (int)(long)arg);
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     long secs = argc > 1 ? atol(argv[1]) : 2;
     pthread_t th[THREADS];
     for (long i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, worker, (void *)i);
     for (int i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
     printf("log %s\n", log_);
+
+    /* Several sleepers woken at once (all readers of one pipe): who runs first is the scheduler's choice. */
+    if (pipe(pipefd) != 0) return 1;
+    for (long i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, reader, (void *)i);
+    struct timespec nap = {0, 10000000};
+    nanosleep(&nap, NULL);
+    if (write(pipefd[1], "abcd", THREADS) != THREADS) return 1;
+    for (int i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
+    printf("readers %s\n", readers_log);
 
     unsigned char r[8];
     if (getrandom(r, sizeof r, 0) != sizeof r) return 1;

@@ -45,7 +45,8 @@ final class DeterministicScheduler extends Scheduler {
     private long grantedAt;
     /** Virtual time at the last switch. */
     private long base = VirtualClock.START_NANOS;
-    /** Runnable tasks waiting for the vCPU, in the order they became runnable. */
+    private static final java.util.Comparator<Task> BY_TID = java.util.Comparator.comparingInt(Task::tid);
+    /** Runnable tasks waiting for the vCPU (drawn from in tid order). */
     private final ArrayList<Task> runnable = new ArrayList<>();
     /** Sleepers' deadlines and timers, by time then by arming order. */
     private final TreeSet<Event> events = new TreeSet<>();
@@ -305,6 +306,11 @@ final class DeterministicScheduler extends Scheduler {
             // A draw only when there is a choice: how often a lone task is dispatched may depend on the
             // application's timing, and must not shift the sequence the choices come from.
             int n = runnable.size();
+            if (n > 1) {
+                // Drawn from the tasks in tid order, not in the order they became runnable: a wake-up of several
+                // sleepers walks a set whose order is the JVM's (identity hashes), which no seed controls.
+                runnable.sort(BY_TID);
+            }
             grant(runnable.remove(n == 1 ? 0 : rng.nextInt(n)));
         } else {
             quiet.signalAll();
