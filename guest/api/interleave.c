@@ -2,7 +2,8 @@
  * Threads race to append their id to a shared log (an atomic counter gives each append a slot), yielding at
  * pseudo-random points, and one of them sleeps; then the log, some getrandom and /dev/urandom bytes, the virtual
  * time a 2-second nanosleep took (as CLOCK_MONOTONIC saw it; argv[1] changes the 2 seconds) and the order in which
- * forked children were reaped are printed. Under --deterministic SEED all of it is a function of SEED. */
+ * forked children were reaped are printed, and how many cpus the workers saw themselves on. Under --deterministic SEED all of it is a function of SEED. */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -17,6 +18,7 @@
 #define APPENDS 40
 
 static atomic_int next_slot;
+static atomic_ulong cpus_seen;
 static char log_[THREADS * APPENDS + 1];
 
 static void *worker(void *arg) {
@@ -24,6 +26,8 @@ static void *worker(void *arg) {
     unsigned x = 2463534242u + id;
     for (int i = 0; i < APPENDS; i++) {
         log_[atomic_fetch_add(&next_slot, 1)] = (char)('a' + id);
+        int cpu = sched_getcpu();
+        if (cpu >= 0 && cpu < 64) atomic_fetch_or(&cpus_seen, 1UL << cpu);
         x ^= x << 13; x ^= x >> 17; x ^= x << 5;
         for (volatile unsigned spin = x % 3000; spin > 0; spin--) { }
         if (x % 4 == 0) sched_yield();
@@ -52,6 +56,7 @@ int main(int argc, char **argv) {
     for (long i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, worker, (void *)i);
     for (int i = 0; i < THREADS; i++) pthread_join(th[i], NULL);
     printf("log %s\n", log_);
+    printf("cpus seen %d\n", __builtin_popcountl(atomic_load(&cpus_seen)));
 
     /* Several sleepers woken at once (all readers of one pipe): who runs first is the scheduler's choice. */
     if (pipe(pipefd) != 0) return 1;

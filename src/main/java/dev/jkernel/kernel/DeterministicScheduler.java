@@ -13,7 +13,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The deterministic scheduler: one vCPU, passed from task to task in an order drawn from a seed, on a virtual clock.
+ * The deterministic scheduler: one task runs at a time, the vCPU passed from task to task in an order drawn from a
+ * seed, on a virtual clock. With N vCPUs, the task given the vCPU also gets a cpu id (its last one, or another its
+ * affinity allows, drawn from the seed), as if the other CPUs were busy elsewhere at that instant.
  * Every task still has a host thread of its own, but only the owner of the vCPU runs — guest code, kernel code, and
  * the check of a sleeper's condition — so the JVM's thread scheduling never decides anything a guest can see. Its
  * rules:
@@ -74,8 +76,8 @@ final class DeterministicScheduler extends Scheduler {
         }
     }
 
-    DeterministicScheduler(HostOps host) {
-        super(1, host);
+    DeterministicScheduler(int ncpus, HostOps host) {
+        super(ncpus, host);
         this.rng = new Random(host.deterministicSeed().orElseThrow());
         this.clock = host.virtualClock();
         if (clock == null) {
@@ -162,9 +164,41 @@ final class DeterministicScheduler extends Scheduler {
         this.yield(t);
     }
 
+    /** The owner's affinity no longer allows its cpu: it moves to an allowed one at once (it keeps running). */
     @Override
     public void migrate(Task t) {
-        // One vCPU: an affinity that allows none is refused before this is reached.
+        lock.lock();
+        try {
+            if (current == t && t.cpu >= 0 && (mask(t) & (1L << t.cpu)) == 0) {
+                unassign(t);
+                assign(t, chooseCpu(t));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The cpu a task gets: with one vCPU, 0; else its last one three times in four (as a cache-warm task stays
+     * put), otherwise one its affinity allows, drawn from the seed: migrations happen, reproducibly.
+     */
+    private int chooseCpu(Task t) {
+        if (ncpus == 1) {
+            return 0;
+        }
+        long mask = mask(t);
+        int last = t.lastCpu;
+        boolean lastAllowed = last >= 0 && last < ncpus && (mask & (1L << last)) != 0;
+        if (lastAllowed && rng.nextInt(4) != 0) {
+            return last;
+        }
+        int k = rng.nextInt(Long.bitCount(mask));
+        for (int c = 0; c < ncpus; c++) {
+            if ((mask & (1L << c)) != 0 && k-- == 0) {
+                return c;
+            }
+        }
+        return Long.numberOfTrailingZeros(mask);
     }
 
     @Override
@@ -346,7 +380,7 @@ final class DeterministicScheduler extends Scheduler {
         current = t;
         grantedAt = t.ctx.instret;
         clock.set(base, () -> Math.max(0, t.ctx.instret - grantedAt));
-        assign(t, 0);
+        assign(t, chooseCpu(t));
         switches++;
         Condition c = t.detGrant;
         if (c != null) {

@@ -84,7 +84,9 @@ public final class Kernel {
                 new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(), new Membarrier(),
                 new FutexSyscalls(), new TimerSyscalls()));
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
+        // A deterministic kernel does not take its CPU count from the machine it happens to run on.
         this.sched = Scheduler.create(config.cpus() > 0 ? config.cpus()
+                : host.deterministicSeed().isPresent() ? 1
                 : Math.min(64, Runtime.getRuntime().availableProcessors()), host);
         this.bootNanos = host.monotonicNanos();
         this.bootRealtime = host.realtimeNanos();

@@ -35,10 +35,10 @@ public abstract class Scheduler {
         this.host = host;
     }
 
-    /** The scheduler the host operations call for: deterministic ones get one vCPU whatever {@code ncpus} says. */
+    /** The scheduler the host operations call for. */
     static Scheduler create(int ncpus, HostOps host) {
         if (host.deterministicSeed().isPresent()) {
-            return new DeterministicScheduler(host);
+            return new DeterministicScheduler(ncpus, host);
         }
         return new ParallelScheduler(ncpus, host);
     }

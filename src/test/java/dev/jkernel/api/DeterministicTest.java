@@ -84,4 +84,17 @@ class DeterministicTest {
             assertThrows(IllegalArgumentException.class, () -> JKernel.builder().hostOps(ops).build());
         }
     }
+
+    /**
+     * With several vCPUs, one task still runs at a time but each gets a cpu id drawn from the seed (mostly its last
+     * one): the workers see several cpus, and the run still repeats exactly. Without --cpus, one vCPU whatever the
+     * machine has.
+     */
+    @Test
+    void severalCpuIdsRepeatToo() throws Exception {
+        String a = run(JKernel.builder().deterministic(4).cpus(3));
+        assertEquals(a, run(JKernel.builder().deterministic(4).cpus(3)));
+        assertTrue(a.contains("cpus seen 3") || a.contains("cpus seen 2"), a);
+        assertTrue(run(JKernel.builder().deterministic(4)).contains("cpus seen 1"));
+    }
 }
