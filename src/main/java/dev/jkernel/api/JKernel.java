@@ -291,7 +291,10 @@ public final class JKernel implements AutoCloseable {
 
         private Builder() {}
 
-        /** Virtual CPUs, 1 to 64 (default: the host's cores, at most 64). */
+        /**
+         * Virtual CPUs, 1 to 64 (default: the host's cores, at most 64; a deterministic kernel: 1, whatever the
+         * machine, and with more, one task still runs at a time, with cpu ids drawn from the seed).
+         */
         public Builder cpus(int n) {
             if (n < 1 || n > 64) {
                 throw new IllegalArgumentException("virtual CPUs must be between 1 and 64, not " + n);
