@@ -87,7 +87,8 @@ final class OomKiller implements MemCgroup.OomHandler {
             }
         }
         Proc w = wait;
-        waiters.await(t, () -> (w != null && !w.alive()) || cg.fits(pages), kernel.monotonicNanos() + POLL_NANOS, false);
+        waiters.await(t, () -> (w != null && !w.alive()) || cg.fits(pages), kernel.monotonicNanos() + POLL_NANOS,
+                false);
         return !t.fatalPending();
     }
 

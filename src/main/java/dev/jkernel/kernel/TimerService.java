@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The kernel's timer base (Linux's hrtimer base): runs timer callbacks on one host thread at a point in
- * CLOCK_MONOTONIC time (in a deterministic kernel: on the vCPU's owner, at a point in virtual time). The thread starts with the first timer armed and ends with {@link #shutdown}, which
- * the kernel calls when it stops. Callbacks must be short and must not throw.
+ * CLOCK_MONOTONIC time (in a deterministic kernel: on the vCPU's owner, at a point in virtual time). The thread
+ * starts with the first timer armed and ends with {@link #shutdown}, which the kernel calls when it stops. Callbacks
+ * must be short and must not throw.
  */
 public final class TimerService {
     private ScheduledThreadPoolExecutor executor;

@@ -20,8 +20,8 @@ public final class WaitQueue {
 
     /**
      * Sleeps until {@code ready} holds (READY), the deadline passes (TIMED_OUT; {@code deadline} is in
-     * CLOCK_MONOTONIC terms ({@link Kernel#monotonicNanos()}), or FOREVER), or — when {@code interruptible} — the task has a signal or a
-     * kill pending (INTERRUPTED). A kill always interrupts, interruptible or not (TASK_KILLABLE).
+     * CLOCK_MONOTONIC terms ({@link Kernel#monotonicNanos()}), or FOREVER), or — when {@code interruptible} — the
+     * task has a signal or a kill pending (INTERRUPTED). A kill always interrupts, interruptible or not (TASK_KILLABLE).
      */
     public int await(Task t, BooleanSupplier ready, long deadline, boolean interruptible) {
         if (ready.getAsBoolean()) {

@@ -14,31 +14,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Virtual CPUs: with one vCPU, two spinning processes still both run (preemption at the end of a slice). */
 class SchedulerTest {
+    /** Runs guest/tests/NAME as pid 1 of a kernel with {@code cpus} vCPUs; its stdout (exit status 0 checked). */
+    private static String runTest(String name, int cpus) throws Exception {
+        GuestPrograms.ensureBuilt();
+        String prog = GuestPrograms.guestDir().resolve("out/static/tests/" + name).toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Kernel k = new Kernel(KernelConfig.of(new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream())
+                .withCpus(cpus));
+        assertEquals(cpus, k.sched().cpus());
+        assertEquals(0, k.run(prog, List.of(prog), List.of()));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
     @Timeout(60)
     void oneCpuIsSharedByPreemption() throws Exception {
-        GuestPrograms.ensureBuilt();
-        String prog = GuestPrograms.guestDir().resolve("out/static/tests/sched_preempt").toString();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Kernel k = new Kernel(KernelConfig.of(new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream())
-                .withCpus(1));
-        assertEquals(1, k.sched().cpus());
-        assertEquals(0, k.run(prog, List.of(prog), List.of()));
-        assertEquals("both processes ran\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("both processes ran\n", runTest("sched_preempt", 1));
     }
 
     /** On one vCPU, a thread that makes a syscall on every turn of its loop is preempted at the end of its slice. */
     @Test
     @Timeout(60)
     void aSliceSpansSyscalls() throws Exception {
-        GuestPrograms.ensureBuilt();
-        String prog = GuestPrograms.guestDir().resolve("out/static/tests/sched_syscall_loop").toString();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Kernel k = new Kernel(KernelConfig.of(new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream())
-                .withCpus(1));
-        assertEquals(0, k.run(prog, List.of(prog), List.of()));
-        assertEquals("the other thread ran while this one looped on syscalls: yes\n",
-                out.toString(StandardCharsets.UTF_8));
+        assertEquals("the other thread ran while this one looped on syscalls: yes\n", runTest("sched_syscall_loop", 1));
     }
 
     @Test
@@ -127,13 +125,7 @@ class SchedulerTest {
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
     @Timeout(60)
     void guestsCountTheVcpus(int n) throws Exception {
-        GuestPrograms.ensureBuilt();
-        String prog = GuestPrograms.guestDir().resolve("out/static/tests/proc_cpus").toString();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Kernel k = new Kernel(KernelConfig.of(new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream())
-                .withCpus(n));
-        assertEquals(0, k.run(prog, List.of(prog), List.of()));
-        String text = out.toString(StandardCharsets.UTF_8);
+        String text = runTest("proc_cpus", n);
         assertTrue(text.contains("equals sysconf(_SC_NPROCESSORS_ONLN): yes"), text);
     }
 }
