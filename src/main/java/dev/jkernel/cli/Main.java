@@ -36,7 +36,7 @@ public final class Main implements Callable<Integer> {
         return 2;
     }
 
-    @Command(name = "run", description = "Run a riscv64 Linux program. Exit status: the program's, or 128+N if "
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a riscv64 Linux program. Exit status: the program's, or 128+N if "
             + "signal N killed it.")
     static final class Run implements Callable<Integer> {
         @Option(names = "--root", paramLabel = "DIR",
@@ -51,7 +51,8 @@ public final class Main implements Callable<Integer> {
         boolean strace;
 
         @Option(names = "--cpus", paramLabel = "N",
-                description = "Virtual CPUs (default: the host's core count, at most 64).")
+                description = "Virtual CPUs (default: the host's core count, at most 64; with "
+                        + "--deterministic, 1).")
         int cpus;
 
         @Option(names = "--preempt", paramLabel = "SPEC", description = "Force preemptions: every:N, "
