@@ -157,7 +157,8 @@ public final class HostNode extends Node {
             throw new ErrnoException(Errno.ENXIO);
         }
         if (type == Stat.S_IFIFO) {
-            // Named pipes need the pipe implementation; refuse rather than block the JVM thread forever.
+            // Its other end may be a host process: opening it would block a JVM thread in the host's open, and a
+            // pipe shared only between guests would not reach it. (A tmpfs FIFO works: see Fifo.)
             throw new ErrnoException(Errno.ENXIO);
         }
         return HostFile.open(this, flags);
@@ -276,6 +277,19 @@ public final class HostNode extends Node {
         HostFile f = HostFile.create(this, flags);
         setMode(host, mode);
         return f;
+    }
+
+    /**
+     * The JDK cannot make FIFOs, sockets or device nodes on the host: EACCES when the directory is not writable (as
+     * Linux checks first), else EPERM, what Linux answers for a file system without a mknod operation.
+     */
+    @Override
+    public void mknod(Cred c, int mode, long rdev, boolean checkCap) throws ErrnoException {
+        Path dir = host.toAbsolutePath().getParent();
+        if (dir != null && !(Files.isWritable(dir) && Files.isExecutable(dir))) {
+            throw new ErrnoException(Errno.EACCES);
+        }
+        throw new ErrnoException(Errno.EPERM);
     }
 
     @Override

@@ -129,6 +129,14 @@ public abstract class Node {
         throw new ErrnoException(Errno.EACCES);
     }
 
+    /**
+     * mknod(2) of a character or block device, FIFO or socket ({@code mode} holds the type and permission bits;
+     * {@code rdev} the device number). {@code checkCap}: a device node needs CAP_MKNOD.
+     */
+    public void mknod(Cred c, int mode, long rdev, boolean checkCap) throws ErrnoException {
+        throw new ErrnoException(Errno.EACCES);
+    }
+
     /** link(2): this (a name for nothing yet) becomes a name of {@code existing}. */
     public void link(Cred c, Node existing) throws ErrnoException {
         throw new ErrnoException(Errno.EXDEV);

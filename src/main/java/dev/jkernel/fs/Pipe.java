@@ -49,6 +49,11 @@ public final class Pipe {
     private int maxSlots = DEFAULT_SLOTS;
     private long bytes;
     int readers, writers;
+    /**
+     * How many times a reader or writer has opened it (Linux's r_counter and w_counter): a FIFO open waiting for its
+     * partner waits for the count to move, so that a partner that comes and goes at once still wakes it.
+     */
+    long rCounter, wCounter;
 
     /** Pipe inode {@code ino} made at {@code nowNanos} (the kernel's CLOCK_REALTIME: its inode times). */
     Pipe(int uid, int gid, long nowNanos, long ino) {
@@ -85,14 +90,18 @@ public final class Pipe {
         return writers;
     }
 
-    /** pipe_poll for a file with the given access: POLLIN/POLLHUP for readers, POLLOUT/POLLERR for writers. */
-    synchronized int poll(boolean forRead, boolean forWrite) {
+    /**
+     * pipe_poll for a file with the given access: POLLIN/POLLHUP for readers, POLLOUT/POLLERR for writers. POLLHUP
+     * needs a writer count other than {@code seenWriters}: a FIFO opened O_NONBLOCK for reading without writers
+     * reports no hangup until a writer has come (and gone).
+     */
+    synchronized int poll(boolean forRead, boolean forWrite, long seenWriters) {
         int mask = 0;
         if (forRead) {
             if (used > 0) {
                 mask |= OpenFile.POLLIN | OpenFile.POLLRDNORM;
             }
-            if (writers == 0) {
+            if (writers == 0 && wCounter != seenWriters) {
                 mask |= OpenFile.POLLHUP;
             }
         }

@@ -11,13 +11,26 @@ import dev.jkernel.kernel.WaitQueue;
 /**
  * One end of a pipe: an open file description reading or writing a {@link Pipe}. Not seekable, no pread/pwrite
  * (ESPIPE). O_NONBLOCK makes an empty read or a full write EAGAIN; O_DIRECT on the writing end writes packets.
+ * An open named FIFO is one too (made by {@link Fifo#open}): then it has a node, which fstat describes, and may
+ * read and write (O_RDWR).
  */
 public final class PipeFile extends OpenFile {
     private final Pipe pipe;
+    /** The FIFO inode's pipe holder, or null for pipe2's ends. */
+    private final Fifo fifo;
+    /** The pipe's writer count when a FIFO was opened for reading without writers (Linux's f_pipe), for poll. */
+    final long seenWriters;
 
     private PipeFile(Pipe pipe, int flags) {
+        this(pipe, flags, null, null, 0);
+    }
+
+    PipeFile(Pipe pipe, int flags, Node node, Fifo fifo, long seenWriters) {
         this.pipe = pipe;
         this.flags = flags;
+        this.node = node;
+        this.fifo = fifo;
+        this.seenWriters = seenWriters;
     }
 
     /**
@@ -28,6 +41,8 @@ public final class PipeFile extends OpenFile {
         Pipe p = new Pipe(t.uid, t.gid, t.kernel().realtimeNanos(), t.kernel().vfs().nextPipeIno());
         p.readers = 1;
         p.writers = 1;
+        p.rCounter = 1;
+        p.wCounter = 1;
         // As Linux's create_pipe_files: only the write end carries O_DIRECT (packet mode is the writer's).
         return new PipeFile[] {new PipeFile(p, O_RDONLY | (flags & O_NONBLOCK)),
             new PipeFile(p, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)))};
@@ -39,6 +54,9 @@ public final class PipeFile extends OpenFile {
 
     @Override
     public String guestPath() {
+        if (node != null) {
+            return node.guest;
+        }
         return "pipe:[" + pipe.ino + "]";
     }
 
@@ -80,7 +98,11 @@ public final class PipeFile extends OpenFile {
     }
 
     @Override
-    public Stat stat() {
+    public Stat stat() throws ErrnoException {
+        if (node != null) {
+            // A named FIFO: its inode's attributes (size 0), not the pipe's.
+            return node.stat(null);
+        }
         // pipefs: an anonymous device, S_IFIFO 0600, owned by the creator, size 0, times of creation.
         return new Stat(Stat.makedev(0, 0xe), pipe.ino, Stat.S_IFIFO | 0600, 1, pipe.uid, pipe.gid, 0, 0, PAGE_SIZE,
                 0, pipe.ctimeSec, pipe.ctimeNsec, pipe.ctimeSec, pipe.ctimeNsec, pipe.ctimeSec, pipe.ctimeNsec);
@@ -95,7 +117,7 @@ public final class PipeFile extends OpenFile {
 
     @Override
     public int poll() {
-        return pipe.poll(canRead(), canWrite());
+        return pipe.poll(canRead(), canWrite(), seenWriters);
     }
 
     @Override
@@ -106,5 +128,8 @@ public final class PipeFile extends OpenFile {
     @Override
     protected void release() {
         pipe.close(canRead(), canWrite());
+        if (fifo != null) {
+            fifo.put(pipe);
+        }
     }
 }

@@ -167,8 +167,11 @@ final class TmpNode extends Node {
             case Tmpfs.Symlink s -> throw err(Errno.ELOOP);
             case Tmpfs.Special s -> {
                 Tmpfs.need(i, c, mask);
+                if (s.fifo != null) {
+                    return s.fifo.open(t, this, flags);
+                }
                 if (i.type() != Stat.S_IFCHR) {
-                    // FIFOs and sockets would need pipes and sockets behind them.
+                    // A socket inode opens as nothing (Linux's no_open); block devices have no driver here.
                     throw err(Errno.ENXIO);
                 }
                 SynthNode.Kind k = SynthNode.deviceKind(s.rdev);
@@ -227,9 +230,14 @@ final class TmpNode extends Node {
         fs.symlink(holder(), name, target, c);
     }
 
-    /** A device node (the /dev of a tmpfs root). */
+    /** A device node made by the kernel itself (the /dev of a tmpfs root): no CAP_MKNOD check. */
     void mknod(Cred c, int mode, long rdev) throws ErrnoException {
-        fs.mknod(holder(), name, mode, rdev, c);
+        fs.mknod(holder(), name, mode, rdev, c, false);
+    }
+
+    @Override
+    public void mknod(Cred c, int mode, long rdev, boolean checkCap) throws ErrnoException {
+        fs.mknod(holder(), name, mode, rdev, c, checkCap);
     }
 
     @Override

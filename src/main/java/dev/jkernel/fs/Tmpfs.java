@@ -127,13 +127,16 @@ public final class Tmpfs {
         }
     }
 
-    /** A device node, FIFO or socket: only its attributes live here. */
+    /** A device node, FIFO or socket: its attributes, and a FIFO's pipe while it is open. */
     static final class Special extends Inode {
         final long rdev;
+        /** For a FIFO, what its opens share; else null. */
+        final Fifo fifo;
 
         Special(long ino, int mode, int uid, int gid, long rdev) {
             super(ino, mode, uid, gid);
             this.rdev = rdev;
+            this.fifo = (mode & Stat.S_IFMT) == Stat.S_IFIFO ? new Fifo(ino) : null;
         }
     }
 
@@ -356,11 +359,20 @@ public final class Tmpfs {
         return s;
     }
 
-    /** A device node (or FIFO, socket): {@code mode} holds the type and permission bits. */
-    synchronized Special mknod(Dir d, String name, int mode, long rdev, Cred c) throws ErrnoException {
+    /**
+     * A device node (or FIFO, socket): {@code mode} holds the type and permission bits. With {@code checkCap}, as
+     * mknod(2): a character or block device needs CAP_MKNOD (root), except a whiteout (character device 0:0).
+     */
+    synchronized Special mknod(Dir d, String name, int mode, long rdev, Cred c, boolean checkCap)
+            throws ErrnoException {
         mayCreate(d, c);
         if (d.byName.containsKey(name)) {
             throw err(Errno.EEXIST);
+        }
+        int type = mode & Stat.S_IFMT;
+        boolean whiteout = type == Stat.S_IFCHR && rdev == 0;
+        if (checkCap && (type == Stat.S_IFCHR || type == Stat.S_IFBLK) && !whiteout && !c.isRoot()) {
+            throw err(Errno.EPERM);
         }
         int[] o = owner(d, mode, c);
         Special s = new Special(allocIno(), o[0], o[1], o[2], rdev);

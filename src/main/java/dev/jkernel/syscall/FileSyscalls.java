@@ -49,8 +49,8 @@ public final class FileSyscalls implements SyscallTable.Family {
         b.add("preadv", FileSyscalls::preadv, FULL, "fd iov_out:2 int long long");
         b.add("pwritev", FileSyscalls::pwritev, FULL, "fd iov_in:2 int long long");
         b.add("openat", FileSyscalls::openat, PARTIAL, "dirfd path oflags mode",
-                "O_TMPFILE is EOPNOTSUPP; named FIFOs and sockets are ENXIO; O_RDONLY|O_TRUNC does not truncate a "
-                        + "host file (it does in a tmpfs)");
+                "O_TMPFILE is EOPNOTSUPP; a FIFO on the host file system is ENXIO (a tmpfs's FIFOs work); "
+                        + "O_RDONLY|O_TRUNC does not truncate a host file (it does in a tmpfs)");
         b.add("close", FileSyscalls::close, FULL, "fd");
         b.add("close_range", FileSyscalls::closeRange, FULL, "uint uint hex",
                 "CLOSE_RANGE_UNSHARE accepted: the table is not shared with other tasks");
@@ -74,6 +74,9 @@ public final class FileSyscalls implements SyscallTable.Family {
         b.add("chdir", FileSyscalls::chdir, FULL, "path");
         b.add("fchdir", FileSyscalls::fchdir, FULL, "fd");
         b.add("mkdirat", FileSyscalls::mkdirat, FULL, "dirfd path mode");
+        b.add("mknodat", FileSyscalls::mknodat, PARTIAL, "dirfd path mode hex",
+                "FIFOs, sockets and whiteouts in a tmpfs; device nodes need root (EPERM otherwise); on the host file "
+                        + "system only regular files (anything else EPERM: the JDK cannot make FIFOs)");
         b.add("unlinkat", FileSyscalls::unlinkat, FULL, "dirfd path atflags");
         b.add("renameat2", FileSyscalls::renameat2, PARTIAL, "dirfd path dirfd path hex",
                 "RENAME_WHITEOUT is EINVAL; on host files RENAME_EXCHANGE is EINVAL and RENAME_NOREPLACE is checked, "
@@ -1057,6 +1060,56 @@ public final class FileSyscalls implements SyscallTable.Family {
         }
         writable(dirMount(t, n));
         n.mkdir(Cred.of(t), (int) mode & 01777 & ~t.fs().umask);
+        return 0;
+    }
+
+    /**
+     * do_mknodat: the type first (a directory EPERM, an unknown type EINVAL), then the name (EEXIST; a trailing slash
+     * on a missing name ENOENT), the mount (EROFS), then the file system (EACCES, then EPERM for a device node
+     * without CAP_MKNOD). Type 0 or S_IFREG makes a regular file, as open(O_CREAT|O_EXCL) would.
+     */
+    static long mknodat(Task t, long dirfd, long pathAddr, long modeArg, long devArg, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        int mode = (int) modeArg;
+        int type = mode & Stat.S_IFMT;
+        switch (type) {
+            case 0, Stat.S_IFREG, Stat.S_IFCHR, Stat.S_IFBLK, Stat.S_IFIFO, Stat.S_IFSOCK -> {
+            }
+            case Stat.S_IFDIR -> {
+                return -Errno.EPERM;
+            }
+            default -> {
+                return -Errno.EINVAL;
+            }
+        }
+        String path = path(t, pathAddr);
+        // filename_create: the last component is looked up as it is, whatever slashes follow it.
+        String name = path;
+        while (name.length() > 1 && name.endsWith("/")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        Vfs.checkPath(path);
+        Node n = lookupAt(t, (int) dirfd, name, false);
+        if (n.exists()) {
+            return -Errno.EEXIST;
+        }
+        if (!name.equals(path)) {
+            return -Errno.ENOENT;
+        }
+        writable(dirMount(t, n));
+        int perm = mode & 07777 & ~t.fs().umask;
+        Cred c = Cred.of(t);
+        if (type == 0 || type == Stat.S_IFREG) {
+            n.create(c, O_RDONLY, perm).decRef();
+            return 0;
+        }
+        long rdev = 0;
+        if (type == Stat.S_IFCHR || type == Stat.S_IFBLK) {
+            // new_decode_dev: the 32-bit encoding, 12 bits of major and 20 of minor.
+            long dev = devArg & 0xffffffffL;
+            rdev = Stat.makedev((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+        }
+        n.mknod(c, type | perm, rdev, true);
         return 0;
     }
 
