@@ -68,6 +68,11 @@ public abstract class OpenFile {
         }
     }
 
+    /** Whether the last reference has gone (epoll drops such files from its interest lists). */
+    public final boolean isReleased() {
+        return refs.get() <= 0;
+    }
+
     /** Called once, when the last reference goes. */
     protected void release() {
     }

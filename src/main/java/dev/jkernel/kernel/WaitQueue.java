@@ -18,6 +18,9 @@ public final class WaitQueue {
 
     private final Set<Task> waiters = ConcurrentHashMap.newKeySet();
 
+    /** Run by every {@link #wakeAll} (epoll's wake-up callbacks, Linux's ep_poll_callback); must not block. */
+    private final Set<Runnable> callbacks = ConcurrentHashMap.newKeySet();
+
     /**
      * Sleeps until {@code ready} holds (READY), the deadline passes (TIMED_OUT; {@code deadline} is in
      * CLOCK_MONOTONIC terms ({@link Kernel#monotonicNanos()}), or FOREVER), or — when {@code interruptible} — the
@@ -72,8 +75,20 @@ public final class WaitQueue {
         waiters.remove(t);
     }
 
-    /** Wakes every sleeper; each re-checks its condition. */
+    /** Registers a callback that every {@link #wakeAll} runs (in the waker's thread); undo with removeCallback. */
+    public void addCallback(Runnable r) {
+        callbacks.add(r);
+    }
+
+    public void removeCallback(Runnable r) {
+        callbacks.remove(r);
+    }
+
+    /** Wakes every sleeper; each re-checks its condition. Runs the callbacks first. */
     public void wakeAll() {
+        for (Runnable r : callbacks) {
+            r.run();
+        }
         for (Task w : waiters) {
             w.unpark();
         }
