@@ -103,6 +103,24 @@ public final class TmpFile extends OpenFile {
         fs.truncate(inode, length, cred);
     }
 
+    /** F_GET_SEALS. */
+    public int seals() {
+        return fs.seals(inode);
+    }
+
+    /** F_ADD_SEALS: EPERM unless open for writing. */
+    public void addSeals(int seals) throws ErrnoException {
+        if (!canWrite()) {
+            throw new ErrnoException(Errno.EPERM);
+        }
+        fs.addSeals(inode, seals);
+    }
+
+    /** Whether a writable shared mapping is refused (F_SEAL_WRITE, F_SEAL_FUTURE_WRITE). */
+    public boolean writeSealed() {
+        return (fs.seals(inode) & (Tmpfs.F_SEAL_WRITE | Tmpfs.F_SEAL_FUTURE_WRITE)) != 0;
+    }
+
     @Override
     public void sync(boolean metadata) {
     }

@@ -31,6 +31,11 @@ final class TmpNode extends Node {
         this.inode = inode;
     }
 
+    /** An open file of an unnamed regular file (memfd_create), reported as {@code guest}. */
+    static TmpFile openUnnamed(Vfs vfs, Mount m, Tmpfs.Reg r, String guest, int flags, Cred c) {
+        return new TmpFile(new TmpNode(vfs, m, null, null, r, guest), r, flags, c);
+    }
+
     static TmpNode root(Vfs vfs, Mount m) {
         return new TmpNode(vfs, m, null, null, m.tmpfs.root, m.point);
     }

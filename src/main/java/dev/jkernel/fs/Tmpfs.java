@@ -110,6 +110,8 @@ public final class Tmpfs {
         /** The file's pages by index; a missing page is a hole. No page lies wholly past the end. */
         final TreeMap<Long, byte[]> pages = new TreeMap<>();
         long size;
+        /** File seals (F_ADD_SEALS): a file not made by memfd_create(MFD_ALLOW_SEALING) is sealed against sealing. */
+        int seals = F_SEAL_SEAL;
 
         Reg(long ino, int mode, int uid, int gid) {
             super(ino, mode, uid, gid);
@@ -303,6 +305,41 @@ public final class Tmpfs {
     /** A name was added to d. */
     private void linked(Dir d) {
         touch(d, false, true, true);
+    }
+
+    // File seals (uapi/linux/fcntl.h)
+    public static final int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8,
+            F_SEAL_FUTURE_WRITE = 0x10, F_SEAL_EXEC = 0x20;
+    static final int F_ALL_SEALS = 0x3f;
+
+    /**
+     * A regular file with no name (memfd_create: Linux's shmem_file_setup on its internal mount): link count 0, it
+     * lives while open or mapped. {@code seals}: its initial seals.
+     */
+    synchronized Reg createUnnamed(int mode, Cred c, int seals) throws ErrnoException {
+        Reg r = new Reg(allocIno(), Stat.S_IFREG | (mode & 07777), c.uid(), c.gid());
+        r.nlink = 0;
+        r.seals = seals;
+        touch(r, true, true, true);
+        return r;
+    }
+
+    synchronized int seals(Reg r) {
+        return r.seals;
+    }
+
+    /**
+     * F_ADD_SEALS (Linux's memfd_add_seals): EINVAL for unknown seals, EPERM once F_SEAL_SEAL is set. Writable shared
+     * mappings made before F_SEAL_WRITE are not looked for (Linux answers EBUSY).
+     */
+    synchronized void addSeals(Reg r, int add) throws ErrnoException {
+        if ((add & ~F_ALL_SEALS) != 0) {
+            throw err(Errno.EINVAL);
+        }
+        if ((r.seals & F_SEAL_SEAL) != 0) {
+            throw err(Errno.EPERM);
+        }
+        r.seals |= add;
     }
 
     /** Creates a regular file: EEXIST if the name is taken. {@code mode} holds the permission bits. */
@@ -775,6 +812,25 @@ public final class Tmpfs {
         if (pos > Long.MAX_VALUE - len) {
             len = (int) (Long.MAX_VALUE - pos);
         }
+        if ((r.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) != 0) {
+            throw err(Errno.EPERM);
+        }
+        if ((r.seals & F_SEAL_GROW) != 0 && pos + len > r.size) {
+            // Linux checks each page's part of the write: the parts that end by the end of the file are written.
+            int fits = 0;
+            while (fits < len) {
+                long p = pos + fits;
+                int k = (int) Math.min(len - fits, PAGE_SIZE - (p & (PAGE_SIZE - 1)));
+                if (p + k > r.size) {
+                    break;
+                }
+                fits += k;
+            }
+            if (fits == 0) {
+                throw err(Errno.EPERM);
+            }
+            len = fits;
+        }
         int done = 0;
         while (done < len) {
             long p = pos + done;
@@ -817,7 +873,10 @@ public final class Tmpfs {
     }
 
     /** Sets the size: pages past it go (the tail of the last one is zeroed), growth leaves a hole. */
-    synchronized void truncate(Reg r, long len, Cred c) {
+    synchronized void truncate(Reg r, long len, Cred c) throws ErrnoException {
+        if ((len < r.size && (r.seals & F_SEAL_SHRINK) != 0) || (len > r.size && (r.seals & F_SEAL_GROW) != 0)) {
+            throw err(Errno.EPERM);
+        }
         if (len < r.size) {
             long keep = (len + PAGE_SIZE - 1) >>> PAGE_SHIFT;
             SortedMap<Long, byte[]> tail = r.pages.tailMap(keep);

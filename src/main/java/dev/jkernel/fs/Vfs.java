@@ -108,6 +108,25 @@ public final class Vfs {
     }
 
     /** An unnamed device number for a new file system instance (Linux's get_anon_bdev): 0:32 and up. */
+    /** The internal tmpfs of memfd_create's files (Linux's shm_mnt), made at the first; mounted nowhere. */
+    private Mount memfdMount;
+
+    /**
+     * memfd_create: an open, unnamed regular file of the internal tmpfs, read-write, reported by /proc/self/fd as
+     * "/memfd:NAME (deleted)". {@code mode}: its permission bits; {@code seals}: its initial seals.
+     */
+    public OpenFile memfd(Cred c, String name, int mode, int seals) throws ErrnoException {
+        Mount m;
+        synchronized (this) {
+            if (memfdMount == null) {
+                memfdMount = Mount.tmpfs("/", new Tmpfs(anonDev(), 1L << 44, 01777, Cred.ROOT, clock), false);
+            }
+            m = memfdMount;
+        }
+        Tmpfs.Reg r = m.tmpfs.createUnnamed(mode, c, seals);
+        return TmpNode.openUnnamed(this, m, r, "/memfd:" + name, OpenFile.O_RDWR | OpenFile.O_LARGEFILE, c);
+    }
+
     private synchronized long anonDev() {
         return Stat.makedev(0, nextAnonMinor++);
     }

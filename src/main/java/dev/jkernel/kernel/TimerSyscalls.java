@@ -37,6 +37,12 @@ public final class TimerSyscalls implements SyscallTable.Family {
         b.add("timer_delete", TimerSyscalls::timerDelete, FULL, "int");
         b.add("signalfd4", SignalFd::signalfd4, PARTIAL, "fd ptr size hex",
                 "not pollable yet; no SIGIO (O_ASYNC) notification");
+        b.add("timerfd_create", TimerFd::timerfdCreate, PARTIAL, "clockid hex",
+                "CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME; the alarm clocks need uid 0 (CAP_WAKE_ALARM) and "
+                        + "then act as their base clock (no suspend); no TFD_IOC_SET_TICKS");
+        b.add("timerfd_settime", TimerFd::timerfdSettime, PARTIAL, "fd hex ptr ptr",
+                "TFD_TIMER_CANCEL_ON_SET is accepted but never cancels (ECANCELED): the guest cannot set the clock");
+        b.add("timerfd_gettime", TimerFd::timerfdGettime, FULL, "fd ptr");
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import dev.jkernel.fs.Stat;
 import dev.jkernel.fs.StatFs;
 import dev.jkernel.fs.StreamFile;
 import dev.jkernel.fs.TmpFile;
+import dev.jkernel.fs.Tmpfs;
 import dev.jkernel.fs.Vfs;
 import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.ErrnoException;
@@ -98,7 +99,13 @@ public final class FileSyscalls implements SyscallTable.Family {
         b.add("dup", FileSyscalls::dup, FULL, "fd");
         b.add("dup3", FileSyscalls::dup3, FULL, "fd int oflags");
         b.add("fcntl", FileSyscalls::fcntl, PARTIAL, "fd fcntlcmd hex",
-                "record locks always succeed (one process); F_SETOWN/F_GETOWN, leases, seals not supported");
+                "record locks always succeed (one process); F_SETOWN/F_GETOWN, leases not supported; seals on tmpfs "
+                        + "files (memfd_create)");
+        b.add("memfd_create", FileSyscalls::memfdCreate, PARTIAL, "path hex",
+                "a tmpfs file with no name; MFD_HUGETLB is EINVAL (no hugetlbfs); F_SEAL_WRITE does not look for "
+                        + "writable shared mappings made before it (Linux: EBUSY), F_SEAL_FUTURE_WRITE does not stop "
+                        + "mprotect from making an existing shared mapping writable, F_SEAL_EXEC does not stop chmod; "
+                        + "vm.memfd_noexec is 0");
         b.add("pipe2", FileSyscalls::pipe2, PARTIAL, "ptr oflags",
                 "O_NOTIFICATION_PIPE is ENOPKG (no watch queues)");
         PollSyscalls.register(b);
@@ -771,7 +778,46 @@ public final class FileSyscalls implements SyscallTable.Family {
 
     static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6,
             F_SETLKW = 7, F_SETOWN = 8, F_GETOWN = 9, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38,
-            F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
+            F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032,
+            F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
+
+    // memfd_create flags (uapi/linux/memfd.h)
+    static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_HUGETLB = 4, MFD_NOEXEC_SEAL = 8, MFD_EXEC = 0x10;
+    static final int MFD_ALL_FLAGS = MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | MFD_NOEXEC_SEAL | MFD_EXEC;
+    /** MFD_HUGE_MASK << MFD_HUGE_SHIFT: a huge page size, with MFD_HUGETLB. */
+    static final int MFD_HUGE_BITS = 0x3f << 26;
+    /** NAME_MAX minus the length of "memfd:". */
+    static final int MFD_NAME_MAX_LEN = 249;
+
+    /** memfd_create(name, flags) (Linux's mm/memfd.c): an unnamed tmpfs file, open read-write. */
+    static long memfdCreate(Task t, long nameAddr, long flagsArg, long a2, long a3, long a4, long a5)
+            throws GuestFault, ErrnoException {
+        long allowed = (flagsArg & MFD_HUGETLB) != 0 ? MFD_ALL_FLAGS | (MFD_HUGE_BITS & 0xffffffffL) : MFD_ALL_FLAGS;
+        if ((flagsArg & ~allowed) != 0) {
+            return -Errno.EINVAL;
+        }
+        int flags = (int) flagsArg;
+        if ((flags & MFD_EXEC) != 0 && (flags & MFD_NOEXEC_SEAL) != 0) {
+            return -Errno.EINVAL;
+        }
+        String name = t.mm().readCString(nameAddr, MFD_NAME_MAX_LEN + 1);
+        if (name == null) {
+            return -Errno.EINVAL;
+        }
+        if ((flags & MFD_HUGETLB) != 0) {
+            return -Errno.EINVAL; // no hugetlbfs
+        }
+        int mode = 0777;
+        int seals = Tmpfs.F_SEAL_SEAL;
+        if ((flags & MFD_NOEXEC_SEAL) != 0) {
+            mode &= ~0111;
+            seals = Tmpfs.F_SEAL_EXEC;
+        } else if ((flags & MFD_ALLOW_SEALING) != 0) {
+            seals = 0;
+        }
+        OpenFile f = vfs(t).memfd(Cred.of(t), name, mode, seals);
+        return t.files().install(f, (flags & MFD_CLOEXEC) != 0);
+    }
     static final int SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 
     static long fcntl(Task t, long fd, long cmd, long arg, long a3, long a4, long a5)
@@ -835,6 +881,16 @@ public final class FileSyscalls implements SyscallTable.Family {
                 return 0;
             }
             case F_GETOWN -> {
+                return 0;
+            }
+            case F_ADD_SEALS, F_GET_SEALS -> {
+                if (!(f instanceof TmpFile tf)) {
+                    return -Errno.EINVAL;
+                }
+                if (c == F_GET_SEALS) {
+                    return tf.seals();
+                }
+                tf.addSeals((int) arg);
                 return 0;
             }
             case F_GETPIPE_SZ, F_SETPIPE_SZ -> {

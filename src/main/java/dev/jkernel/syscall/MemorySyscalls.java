@@ -63,6 +63,9 @@ public final class MemorySyscalls implements SyscallTable.Family {
                     // Writes through a shared mapping of a host file would have to reach the file: not built yet.
                     return -Errno.ENODEV;
                 }
+                if (f instanceof dev.jkernel.fs.TmpFile tf && tf.writeSealed()) {
+                    return -Errno.EPERM;
+                }
             }
             source = f.pageSource();
             if (source == null) {
