@@ -10,7 +10,7 @@ import dev.jkernel.kernel.WaitQueue;
  * all (or 1 with EFD_SEMAPHORE); a write of 8 bytes adds to it, waiting while the sum would pass 0xfffffffffffffffe.
  * The counter is unsigned; it is kept in a long and compared unsigned.
  */
-public final class EventFd extends OpenFile {
+public final class EventFd extends AnonInodeFile {
     public static final int EFD_SEMAPHORE = 1, EFD_CLOEXEC = O_CLOEXEC, EFD_NONBLOCK = O_NONBLOCK;
     /** ULLONG_MAX: the counter never reaches it. */
     private static final long MAX = -1L;
@@ -21,6 +21,7 @@ public final class EventFd extends OpenFile {
     private final WaitQueue wait = new WaitQueue();
 
     public EventFd(long initval, int flags) {
+        super("eventfd");
         this.count = initval;
         this.semaphore = (flags & EFD_SEMAPHORE) != 0;
         this.flags = O_RDWR | (flags & O_NONBLOCK);
@@ -141,15 +142,5 @@ public final class EventFd extends OpenFile {
     @Override
     public long seek(long offset, int whence) {
         return 0;
-    }
-
-    @Override
-    public String guestPath() {
-        return "anon_inode:[eventfd]";
-    }
-
-    @Override
-    public Stat stat() {
-        return Stat.synthetic(0, 0, 0600, 0, 0);
     }
 }

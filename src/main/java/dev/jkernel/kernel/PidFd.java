@@ -1,13 +1,13 @@
 package dev.jkernel.kernel;
 
-import dev.jkernel.fs.OpenFile;
-import dev.jkernel.fs.Stat;
+import dev.jkernel.fs.AnonInodeFile;
 
 /** A file descriptor that refers to a process (pidfd_open, CLONE_PIDFD, waitid P_PIDFD). */
-public final class PidFd extends OpenFile {
+public final class PidFd extends AnonInodeFile {
     private final Proc target;
 
     private PidFd(Proc target, int flags) {
+        super("pidfd");
         this.target = target;
         this.flags = O_RDWR | flags;
     }
@@ -27,12 +27,10 @@ public final class PidFd extends OpenFile {
     }
 
     @Override
-    public String guestPath() {
-        return "anon_inode:[pidfd]";
-    }
 
-    @Override
-    public Stat stat() {
-        return Stat.synthetic(0, target.tgid, 0600, 0, 0);
+    protected long inode() {
+
+        return target.tgid;
+
     }
 }

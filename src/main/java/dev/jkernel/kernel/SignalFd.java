@@ -1,7 +1,7 @@
 package dev.jkernel.kernel;
 
+import dev.jkernel.fs.AnonInodeFile;
 import dev.jkernel.fs.OpenFile;
-import dev.jkernel.fs.Stat;
 import dev.jkernel.mm.GuestFault;
 
 import java.nio.ByteBuffer;
@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
  * process's, those in the file's mask, as {@code struct signalfd_siginfo} records. Whose signals are read is decided
  * by the reader, not by whoever created the file.
  */
-public final class SignalFd extends OpenFile {
+public final class SignalFd extends AnonInodeFile {
     static final int SFD_CLOEXEC = O_CLOEXEC, SFD_NONBLOCK = O_NONBLOCK;
     /** sizeof(struct signalfd_siginfo). */
     static final int SSI_SIZE = 128;
@@ -24,6 +24,7 @@ public final class SignalFd extends OpenFile {
     private final Proc owner;
 
     private SignalFd(Proc owner, long mask, int flags) {
+        super("signalfd");
         this.owner = owner;
         this.mask = mask;
         this.flags = O_RDWR | flags;
@@ -142,15 +143,5 @@ public final class SignalFd extends OpenFile {
     @Override
     public dev.jkernel.kernel.WaitQueue pollQueue() {
         return owner.signalfdWait;
-    }
-
-    @Override
-    public String guestPath() {
-        return "anon_inode:[signalfd]";
-    }
-
-    @Override
-    public Stat stat() {
-        return Stat.synthetic(0, 0, 0600, 0, 0);
     }
 }

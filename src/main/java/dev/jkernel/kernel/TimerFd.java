@@ -1,8 +1,8 @@
 package dev.jkernel.kernel;
 
+import dev.jkernel.fs.AnonInodeFile;
 import dev.jkernel.fs.Cred;
 import dev.jkernel.fs.OpenFile;
-import dev.jkernel.fs.Stat;
 import dev.jkernel.mm.GuestFault;
 import dev.jkernel.syscall.ProcessSyscalls;
 
@@ -16,7 +16,7 @@ import java.util.concurrent.Future;
  * periodic timer runs on by itself: expirations nobody read meanwhile are added to the count. Everything is guarded
  * by this object; expiry callbacks run on the kernel's {@link TimerService}.
  */
-public final class TimerFd extends OpenFile {
+public final class TimerFd extends AnonInodeFile {
     static final int TFD_CLOEXEC = O_CLOEXEC, TFD_NONBLOCK = O_NONBLOCK;
     static final int TFD_TIMER_ABSTIME = 1, TFD_TIMER_CANCEL_ON_SET = 2;
     static final int CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9;
@@ -36,6 +36,7 @@ public final class TimerFd extends OpenFile {
     private final WaitQueue wait = new WaitQueue();
 
     private TimerFd(Kernel kernel, int clock, int flags) {
+        super("timerfd");
         this.kernel = kernel;
         this.clock = clock;
         this.flags = O_RDWR | flags;
@@ -243,16 +244,6 @@ public final class TimerFd extends OpenFile {
     @Override
     public WaitQueue pollQueue() {
         return wait;
-    }
-
-    @Override
-    public String guestPath() {
-        return "anon_inode:[timerfd]";
-    }
-
-    @Override
-    public Stat stat() {
-        return Stat.synthetic(0, 0, 0600, 0, 0);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.jkernel.syscall;
 
+import dev.jkernel.fs.AnonInodeFile;
 import dev.jkernel.fs.EventFd;
 import dev.jkernel.fs.OpenFile;
 import dev.jkernel.fs.Stat;
@@ -106,12 +107,13 @@ final class EpollSyscalls {
     }
 
     /** An epoll instance (struct eventpoll). */
-    static final class Epoll extends OpenFile {
+    static final class Epoll extends AnonInodeFile {
         /** The interest list in insertion order; guarded by this. */
         private final Map<Key, Item> items = new LinkedHashMap<>();
         final WaitQueue wait = new WaitQueue();
 
         Epoll() {
+            super("eventpoll");
             this.flags = O_RDWR;
         }
 
@@ -272,16 +274,6 @@ final class EpollSyscalls {
         @Override
         public long seek(long offset, int whence) {
             return 0;
-        }
-
-        @Override
-        public String guestPath() {
-            return "anon_inode:[eventpoll]";
-        }
-
-        @Override
-        public Stat stat() {
-            return Stat.synthetic(0, 0, 0600, 0, 0);
         }
     }
 
