@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
@@ -180,6 +181,50 @@ public final class HostFile extends OpenFile {
             } else if (length > size) {
                 // FileChannel.truncate cannot grow a file: write its last byte (the rest stays a hole).
                 ch.write(ByteBuffer.wrap(new byte[1]), length - 1);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw IoErrors.of(e);
+        }
+    }
+
+    /** The host file's identity (device and inode, from the JDK's fileKey), else its path. */
+    @Override
+    public Object lockKey() {
+        Path host = ((HostNode) node).host;
+        try {
+            Object k = java.nio.file.Files.readAttributes(host, java.nio.file.attribute.BasicFileAttributes.class)
+                    .fileKey();
+            if (k != null) {
+                return k;
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through: the path is the best identity left
+        }
+        return host.toAbsolutePath().normalize();
+    }
+
+    /**
+     * fallocate: mode 0 extends the file to offset+len (the JDK cannot reserve blocks: the new part is a hole);
+     * FALLOC_FL_KEEP_SIZE does nothing; a punched hole is written over with zeros (no portable JDK call frees the
+     * blocks: reads see the hole, st_blocks does not shrink).
+     */
+    @Override
+    public void allocate(int mode, long offset, long len) throws ErrnoException {
+        try {
+            if ((mode & 2) != 0) {
+                long end = Math.min(offset + len, ch.size());
+                byte[] zeros = new byte[(int) Math.min(64 << 10, Math.max(0, end - offset))];
+                for (long p = offset; p < end; ) {
+                    int k = (int) Math.min(zeros.length, end - p);
+                    p += ch.write(ByteBuffer.wrap(zeros, 0, k), p);
+                }
+                return;
+            }
+            if ((mode & 1) != 0) {
+                return;
+            }
+            if (offset + len > ch.size()) {
+                ch.write(ByteBuffer.wrap(new byte[1]), offset + len - 1);
             }
         } catch (IOException | RuntimeException e) {
             throw IoErrors.of(e);

@@ -64,8 +64,35 @@ public abstract class OpenFile {
     /** Drops one reference; the last releases the host resources. */
     public final void decRef() {
         if (refs.decrementAndGet() == 0) {
+            Runnable r = lastClose;
+            if (r != null) {
+                r.run();
+            }
             release();
         }
+    }
+
+    /** Run when the last reference goes, before {@link #release} (drops the description's flock). */
+    private volatile Runnable lastClose;
+
+    public final void setLastClose(Runnable r) {
+        lastClose = r;
+    }
+
+    /**
+     * What identifies the file for flock(2) (Linux keys locks by inode): descriptions with equal keys lock the same
+     * file. By default the description itself.
+     */
+    public Object lockKey() {
+        return this;
+    }
+
+    /**
+     * fallocate(2) on a regular file, after the syscall's checks: mode is 0, FALLOC_FL_KEEP_SIZE, or
+     * FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. EOPNOTSUPP unless the file system supports it.
+     */
+    public void allocate(int mode, long offset, long len) throws ErrnoException {
+        throw new ErrnoException(Errno.EOPNOTSUPP);
     }
 
     /** Whether the last reference has gone (epoll drops such files from its interest lists). */

@@ -48,6 +48,11 @@ public final class PipeFile extends OpenFile {
             new PipeFile(p, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)))};
     }
 
+    @Override
+    public Object lockKey() {
+        return pipe;
+    }
+
     public Pipe pipe() {
         return pipe;
     }

@@ -103,6 +103,17 @@ public final class TmpFile extends OpenFile {
         fs.truncate(inode, length, cred);
     }
 
+    @Override
+    public Object lockKey() {
+        return inode;
+    }
+
+    @Override
+    public void allocate(int mode, long offset, long len) throws ErrnoException {
+        // FALLOC_FL_KEEP_SIZE 1, FALLOC_FL_PUNCH_HOLE 2
+        fs.allocate(inode, offset, len, (mode & 2) != 0, (mode & 1) != 0);
+    }
+
     /** F_GET_SEALS. */
     public int seals() {
         return fs.seals(inode);

@@ -872,6 +872,59 @@ public final class Tmpfs {
         }
     }
 
+    /**
+     * fallocate (shmem_fallocate): with punch, zeroes [off, off+len) and drops the pages wholly inside it (a shared
+     * mapping of such a page keeps its zeroed array); otherwise allocates every page of the range (ENOSPC, with
+     * nothing allocated, when they do not all fit) and, unless keepSize, extends the size to off+len.
+     */
+    synchronized void allocate(Reg r, long off, long len, boolean punch, boolean keepSize) throws ErrnoException {
+        long end = off + len;
+        if (punch) {
+            if ((r.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) != 0) {
+                throw err(Errno.EPERM);
+            }
+            for (long p = off; p < end; ) {
+                long idx = p >>> PAGE_SHIFT;
+                int po = (int) (p & (PAGE_SIZE - 1));
+                int k = (int) Math.min(end - p, PAGE_SIZE - po);
+                byte[] page = r.pages.get(idx);
+                if (page != null) {
+                    Arrays.fill(page, po, po + k, (byte) 0);
+                    if (k == PAGE_SIZE) {
+                        r.pages.remove(idx);
+                        usedPages--;
+                    }
+                }
+                p += k;
+            }
+            touch(r, false, true, true);
+            return;
+        }
+        if (!keepSize && end > r.size && (r.seals & F_SEAL_GROW) != 0) {
+            throw err(Errno.EPERM);
+        }
+        long first = off >>> PAGE_SHIFT, last = (end - 1) >>> PAGE_SHIFT;
+        long missing = 0;
+        for (long i = first; i <= last; i++) {
+            if (!r.pages.containsKey(i)) {
+                missing++;
+                if (usedPages + missing > maxPages) {
+                    throw err(Errno.ENOSPC);
+                }
+            }
+        }
+        for (long i = first; i <= last; i++) {
+            if (!r.pages.containsKey(i)) {
+                r.pages.put(i, new byte[PAGE_SIZE]);
+                usedPages++;
+            }
+        }
+        if (!keepSize && end > r.size) {
+            r.size = end;
+        }
+        touch(r, false, true, true);
+    }
+
     /** Sets the size: pages past it go (the tail of the last one is zeroed), growth leaves a hole. */
     synchronized void truncate(Reg r, long len, Cred c) throws ErrnoException {
         if ((len < r.size && (r.seals & F_SEAL_SHRINK) != 0) || (len > r.size && (r.seals & F_SEAL_GROW) != 0)) {

@@ -48,6 +48,7 @@ public final class Kernel {
     private final Strace strace;
     private final Scheduler sched;
     private final Futex futex = new Futex();
+    private final FileLocks fileLocks = new FileLocks();
     private final int hostUid, hostGid;
     private final HostOps host;
     private final long bootNanos, bootRealtime;
@@ -139,6 +140,11 @@ public final class Kernel {
 
     public Scheduler sched() {
         return sched;
+    }
+
+    /** flock(2) locks. */
+    public FileLocks fileLocks() {
+        return fileLocks;
     }
 
     public Futex futex() {

@@ -109,6 +109,7 @@ public final class FileSyscalls implements SyscallTable.Family {
         b.add("pipe2", FileSyscalls::pipe2, PARTIAL, "ptr oflags",
                 "O_NOTIFICATION_PIPE is ENOPKG (no watch queues)");
         PollSyscalls.register(b);
+        FileMiscSyscalls.register(b);
         EpollSyscalls.register(b);
         b.add("ioctl", FileSyscalls::ioctl, PARTIAL, "fd ioctlreq hex",
                 "FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC, FIONREAD; terminal ioctls on tty stdio (TCGETS, TCSETS*, "
