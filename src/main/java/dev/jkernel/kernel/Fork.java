@@ -107,6 +107,7 @@ public final class Fork {
             child.affinity = parent.affinity;
             child.schedPolicy = parent.schedPolicy;
             child.schedPriority = parent.schedPriority;
+            child.nice = parent.nice;
             child.lastCpu = parent.cpu();
             child.kthreadFn = args.fn();
             if (proc.leader == null) {

@@ -48,6 +48,8 @@ public final class Task {
     volatile int lastCpu = -1;
     /** sched_setscheduler's policy and priority (recorded and reported; every task is scheduled alike). */
     public volatile int schedPolicy, schedPriority;
+    /** The nice value, -20..19 (setpriority; recorded and reported, every task is scheduled alike). */
+    public volatile int nice;
     /** sched_setaffinity mask (bit n = vCPU n). */
     volatile long affinity = -1L;
     /** Instructions left in the current time slice (Entry.SLICE at each reschedule). */

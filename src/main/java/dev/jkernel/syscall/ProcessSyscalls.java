@@ -109,6 +109,11 @@ public final class ProcessSyscalls implements SyscallTable.Family {
             putTimespec(t, a1, target.schedPolicy == SCHED_RR ? 100_000_000L : 4_000_000L);
             return 0;
         }, PARTIAL, "int ptr", "100 ms for SCHED_RR, a nominal 4 ms slice otherwise");
+        b.add("getpriority", (t, a0, a1, a2, a3, a4, a5) -> priority(t, (int) a0, (int) a1, 0, false), FULL,
+                "int int", "returns 20 - nice, as the raw syscall does");
+        b.add("setpriority", (t, a0, a1, a2, a3, a4, a5) -> priority(t, (int) a0, (int) a1, (int) a2, true),
+                PARTIAL, "int int int", "nice values are recorded, inherited and reported; every thread is "
+                        + "scheduled alike");
         b.add("times", ProcessSyscalls::times, FULL, "ptr");
         b.add("getrusage", ProcessSyscalls::getrusage, PARTIAL, "int ptr", "CPU times only; counters are zero");
         b.add("prctl", ProcessSyscalls::prctl, PARTIAL, "int hex hex hex hex",
@@ -357,6 +362,69 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         target.schedPolicy = policy;
         target.schedPriority = prio;
         return 0;
+    }
+
+    static final int PRIO_PROCESS = 0, PRIO_PGRP = 1, PRIO_USER = 2, RLIMIT_NICE = 13;
+
+    /**
+     * getpriority (set false: the largest 20 - nice among the matching threads) and setpriority (each matching
+     * thread, EACCES for lowering a nice value without root or a large enough RLIMIT_NICE), kernel/sys.c.
+     */
+    static long priority(Task t, int which, int who, int niceArg, boolean set) {
+        if (which < PRIO_PROCESS || which > PRIO_USER) {
+            return -Errno.EINVAL;
+        }
+        java.util.List<Task> targets = new java.util.ArrayList<>();
+        switch (which) {
+            case PRIO_PROCESS -> {
+                Task p = who == 0 ? t : who < 0 ? null : t.kernel().task(who);
+                if (p != null) {
+                    targets.add(p);
+                }
+            }
+            case PRIO_PGRP -> {
+                int pgrp = who == 0 ? t.proc().pgid() : who;
+                for (dev.jkernel.kernel.Proc p : t.kernel().procs()) {
+                    if (!p.isKernelThread() && p.pgid() == pgrp) {
+                        targets.addAll(p.threads());
+                    }
+                }
+            }
+            default -> {
+                int uid = who == 0 ? t.uid : who;
+                for (dev.jkernel.kernel.Proc p : t.kernel().procs()) {
+                    for (Task th : p.isKernelThread() ? java.util.List.<Task>of() : p.threads()) {
+                        if (th.uid == uid) {
+                            targets.add(th);
+                        }
+                    }
+                }
+            }
+        }
+        if (!set) {
+            long best = -Errno.ESRCH;
+            for (Task p : targets) {
+                best = Math.max(best, 20 - p.nice);
+            }
+            return best;
+        }
+        int nice = Math.clamp(niceArg, -20, 19);
+        long error = -Errno.ESRCH;
+        long[] rl = t.proc().rlimits()[RLIMIT_NICE];
+        boolean canNice = t.uid == 0 || (rl != null && Long.compareUnsigned(20 - nice, rl[0]) <= 0);
+        for (Task p : targets) {
+            if (p.uid != t.uid && t.uid != 0) {
+                error = -Errno.EPERM;
+            } else if (nice < p.nice && !canNice) {
+                error = -Errno.EACCES;
+            } else {
+                if (error == -Errno.ESRCH) {
+                    error = 0;
+                }
+                p.nice = nice;
+            }
+        }
+        return error;
     }
 
     static long getcpu(Task t, long cpu, long node, long cache, long a3, long a4, long a5) throws GuestFault {
