@@ -933,6 +933,20 @@ public final class AddressSpace {
         return 0;
     }
 
+    /**
+     * mincore's answer for the page at addr (page aligned): 1 if this page table has an entry for it, 0 if not, -1 if
+     * no VMA maps it.
+     */
+    public synchronized int resident(long addr) {
+        if (vmaAt(addr) == null) {
+            return -1;
+        }
+        long vpn = addr >>> PAGE_SHIFT;
+        Pte[] leaf = dir[(int) (vpn >>> LEAF_BITS)];
+        Pte pte = leaf == null ? null : leaf[(int) (vpn & (LEAF_SIZE - 1))];
+        return pte != null && pte.data != null ? 1 : 0;
+    }
+
     /** True if every page of [addr, addr+len) is mapped (madvise's ENOMEM check). */
     public synchronized boolean isMapped(long addr, long len) {
         long end = rangeEnd(addr, len);

@@ -4,6 +4,7 @@ import dev.jkernel.fs.OpenFile;
 import dev.jkernel.kernel.Errno;
 import dev.jkernel.kernel.Task;
 import dev.jkernel.mm.AddressSpace;
+import dev.jkernel.mm.GuestFault;
 import dev.jkernel.mm.PageSource;
 
 import static dev.jkernel.syscall.SyscallTable.Status.FULL;
@@ -27,6 +28,9 @@ public final class MemorySyscalls implements SyscallTable.Family {
                 "ptr size size hex ptr");
         b.add("madvise", MemorySyscalls::madvise, FULL, "ptr size int",
                 "MADV_DONTNEED/MADV_FREE drop private pages; DONTFORK/DOFORK/WIPEONFORK/KEEPONFORK act on fork; other advice is accepted and has no effect");
+        b.add("mincore", MemorySyscalls::mincore, PARTIAL, "ptr size ptr",
+                "a page is resident when this address space's page table has it (touched since mapped); pages of "
+                        + "a file that only the page cache holds count as not resident");
         b.add("msync", MemorySyscalls::msync, PARTIAL, "ptr size hex",
                 "nothing to write back: shared mappings of tmpfs files are the file's pages, of host files read-only");
         b.add("mlock", (t, a0, a1, a2, a3, a4, a5) -> lockRange(t, a0, a1), FULL, "ptr size",
@@ -104,6 +108,36 @@ public final class MemorySyscalls implements SyscallTable.Family {
             case MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK -> t.mm().forkAdvice(addr, len, advice);
             default -> 0;
         };
+    }
+
+    static long mincore(Task t, long addr, long len, long vec, long a3, long a4, long a5) throws GuestFault {
+        if ((addr & AddressSpace.PAGE_MASK) != 0) {
+            return -Errno.EINVAL;
+        }
+        if (!FileSyscalls.accessOk(addr, len)) {
+            return -Errno.ENOMEM;
+        }
+        long pages = (len >>> AddressSpace.PAGE_SHIFT) + ((len & AddressSpace.PAGE_MASK) != 0 ? 1 : 0);
+        if (!FileSyscalls.accessOk(vec, pages)) {
+            return -Errno.EFAULT;
+        }
+        byte[] chunk = new byte[(int) Math.min(pages, 4096)];
+        for (long done = 0; done < pages; ) {
+            int n = (int) Math.min(pages - done, chunk.length);
+            for (int i = 0; i < n; i++) {
+                int r = t.mm().resident(addr + ((done + i) << AddressSpace.PAGE_SHIFT));
+                if (r < 0) {
+                    if (i > 0) {
+                        t.mm().write(vec + done, chunk, 0, i);
+                    }
+                    return -Errno.ENOMEM;
+                }
+                chunk[i] = (byte) r;
+            }
+            t.mm().write(vec + done, chunk, 0, n);
+            done += n;
+        }
+        return 0;
     }
 
     private static final int MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
