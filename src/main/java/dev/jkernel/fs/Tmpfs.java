@@ -883,19 +883,19 @@ public final class Tmpfs {
             if ((r.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) != 0) {
                 throw err(Errno.EPERM);
             }
-            for (long p = off; p < end; ) {
-                long idx = p >>> PAGE_SHIFT;
-                int po = (int) (p & (PAGE_SIZE - 1));
-                int k = (int) Math.min(end - p, PAGE_SIZE - po);
-                byte[] page = r.pages.get(idx);
-                if (page != null) {
-                    Arrays.fill(page, po, po + k, (byte) 0);
-                    if (k == PAGE_SIZE) {
-                        r.pages.remove(idx);
-                        usedPages--;
-                    }
+            long firstIdx = off >>> PAGE_SHIFT, lastIdx = (end - 1) >>> PAGE_SHIFT;
+            // Only the allocated pages of the range are visited: a punch may reach far past the end of the file.
+            var it = r.pages.subMap(firstIdx, true, lastIdx, true).entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                long base = e.getKey() << PAGE_SHIFT;
+                int from = (int) Math.max(0, off - base);
+                int to = (int) Math.min(PAGE_SIZE, end - base);
+                Arrays.fill(e.getValue(), from, to, (byte) 0);
+                if (from == 0 && to == PAGE_SIZE) {
+                    it.remove();
+                    usedPages--;
                 }
-                p += k;
             }
             touch(r, false, true, true);
             return;
