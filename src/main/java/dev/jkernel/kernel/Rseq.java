@@ -26,7 +26,7 @@ public final class Rseq implements SyscallTable.Family {
 
     @Override
     public void register(SyscallTable.Builder b) {
-        b.add("rseq", (t, a0, a1, a2, a3, a4, a5) -> rseq(t, a0, a1, a2, a3), FULL, "ptr size hex hex",
+        b.add("rseq", (t, a0, a1, a2, a3, a4, a5) -> rseq(t, a0, a1, a2, a3), FULL, "ptr size int hex32",
                 "struct rseq with node_id and mm_cid (feature size 28, align 32)");
     }
 

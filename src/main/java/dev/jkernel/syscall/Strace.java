@@ -152,6 +152,7 @@ public final class Strace {
         return switch (type) {
             case "fd", "int" -> Integer.toString((int) v);
             case "uint" -> Integer.toUnsignedString((int) v);
+            case "hex32" -> "0x" + Integer.toHexString((int) v);
             case "long" -> Long.toString(v);
             case "size" -> Long.toUnsignedString(v);
             case "dirfd" -> (int) v == -100 ? "AT_FDCWD" : Integer.toString((int) v);
