@@ -3,6 +3,7 @@ package dev.jkernel.arch;
 import dev.jkernel.mm.AddressSpace;
 import dev.jkernel.mm.GuestFault;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,6 +72,14 @@ public interface Arch {
 
     /** Syscall numbers by Linux name, for this architecture (riscv64 uses the asm-generic table). */
     Map<String, Integer> syscallNumbers();
+
+    /**
+     * The architecture's own syscalls (riscv64: riscv_hwprobe), registered after the generic families. Empty when
+     * it has none.
+     */
+    default List<dev.jkernel.syscall.SyscallTable.Family> syscallFamilies() {
+        return List.of();
+    }
 
     // ---- process start ----
 

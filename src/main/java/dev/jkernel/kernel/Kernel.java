@@ -81,9 +81,11 @@ public final class Kernel {
         }
         this.arch = new Riscv64();
         this.vfs = config.vfs() != null ? config.vfs() : new Vfs(config.root(), config.sysroot());
-        this.syscalls = new SyscallTable(arch, List.of(new FileSyscalls(), new MemorySyscalls(),
-                new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(), new Membarrier(),
-                new FutexSyscalls(), new TimerSyscalls()));
+        List<SyscallTable.Family> families = new java.util.ArrayList<>(List.of(new FileSyscalls(),
+                new MemorySyscalls(), new ProcessSyscalls(), new TaskSyscalls(), new SignalSyscalls(), new Rseq(),
+                new Membarrier(), new FutexSyscalls(), new TimerSyscalls()));
+        families.addAll(arch.syscallFamilies());
+        this.syscalls = new SyscallTable(arch, families);
         this.strace = config.strace() == null ? null : new Strace(config.strace(), syscalls);
         // A deterministic kernel does not take its CPU count from the machine it happens to run on.
         this.sched = Scheduler.create(config.cpus() > 0 ? config.cpus()

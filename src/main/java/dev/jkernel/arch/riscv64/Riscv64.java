@@ -168,6 +168,11 @@ public final class Riscv64 implements Arch {
     }
 
     @Override
+    public java.util.List<dev.jkernel.syscall.SyscallTable.Family> syscallFamilies() {
+        return java.util.List.of(new Rv64Hwprobe());
+    }
+
+    @Override
     public void startThread(CpuContext ctx, long entry, long sp) {
         Rv64Context c = (Rv64Context) ctx;
         java.util.Arrays.fill(c.x, 0);
