@@ -88,6 +88,12 @@ public final class ProcessSyscalls implements SyscallTable.Family {
             Task target = schedTarget(t, a0);
             return setScheduler(t, a0, target == null ? 0 : target.schedPolicy, a1);
         }, PARTIAL, "int ptr", "recorded and reported only");
+        b.add("sched_setattr", ProcessSyscalls::schedSetattr, PARTIAL, "int ptr hex",
+                "policies, priorities and the nice value as sched_setscheduler/setpriority record them; "
+                        + "SCHED_DEADLINE: EINVAL for invalid parameters, else EPERM (no deadline scheduling); "
+                        + "utilization clamps are validated, not recorded; SCHED_FLAG_RESET_ON_FORK is not kept");
+        b.add("sched_getattr", ProcessSyscalls::schedGetattr, PARTIAL, "int ptr uint hex",
+                "policy, priority and nice; utilization clamps reported as the defaults (0, 1024)");
         b.add("sched_get_priority_max", (t, a0, a1, a2, a3, a4, a5) -> switch ((int) a0) {
             case SCHED_FIFO, SCHED_RR -> 99;
             case SCHED_OTHER, SCHED_BATCH, SCHED_IDLE -> 0;
@@ -361,6 +367,157 @@ public final class ProcessSyscalls implements SyscallTable.Family {
         }
         target.schedPolicy = policy;
         target.schedPriority = prio;
+        return 0;
+    }
+
+    static final int SCHED_DEADLINE = 6;
+    static final int SCHED_ATTR_SIZE_VER0 = 48, SCHED_ATTR_SIZE_VER1 = 56, PAGE_SIZE = 4096;
+    static final long SCHED_FLAG_RESET_ON_FORK = 0x01, SCHED_FLAG_KEEP_POLICY = 0x08, SCHED_FLAG_KEEP_PARAMS = 0x10,
+            SCHED_FLAG_UTIL_CLAMP_MIN = 0x20, SCHED_FLAG_UTIL_CLAMP_MAX = 0x40, SCHED_FLAG_ALL = 0x7f;
+    static final int RLIMIT_RTPRIO = 14;
+
+    private static long rlimitCur(Task t, int resource) {
+        long[] rl = t.proc().rlimits()[resource];
+        return rl == null ? 0 : rl[0];
+    }
+
+    /** can_nice: lowering the nice value to {@code nice} is allowed by RLIMIT_NICE or root. */
+    private static boolean canNice(Task t, int nice) {
+        return t.uid == 0 || Long.compareUnsigned(20 - nice, rlimitCur(t, RLIMIT_NICE)) <= 0;
+    }
+
+    /** __checkparam_dl: a deadline task's runtime <= deadline <= period, the period within 100 us .. 4.19 s. */
+    private static boolean validDeadline(long runtime, long deadline, long period) {
+        if (deadline == 0 || Long.compareUnsigned(runtime, 1L << 10) < 0 || deadline < 0 || period < 0) {
+            return false;
+        }
+        long p = period == 0 ? deadline : period;
+        return p >= deadline && Long.compareUnsigned(deadline, runtime) >= 0 && p >= 100_000L
+                && p <= (1L << 22) * 1000L;
+    }
+
+    /** sched_setattr (kernel/sched/syscalls.c): struct sched_attr, sizes as copy_struct_from_user takes them. */
+    static long schedSetattr(Task t, long pid, long uattr, long flags, long a3, long a4, long a5)
+            throws GuestFault {
+        if (uattr == 0 || (int) pid < 0 || (int) flags != 0) {
+            return -Errno.EINVAL;
+        }
+        long size = t.mm().read32(uattr) & 0xffffffffL;
+        if (size == 0) {
+            size = SCHED_ATTR_SIZE_VER0;
+        }
+        boolean badSize = size > PAGE_SIZE || size < SCHED_ATTR_SIZE_VER0;
+        if (!badSize && size > SCHED_ATTR_SIZE_VER1) {
+            for (byte x : t.mm().read(uattr + SCHED_ATTR_SIZE_VER1, (int) size - SCHED_ATTR_SIZE_VER1)) {
+                badSize |= x != 0;
+            }
+        }
+        if (badSize) {
+            t.mm().write32(uattr, SCHED_ATTR_SIZE_VER1);
+            return -Errno.E2BIG;
+        }
+        int policy = t.mm().read32(uattr + 4);
+        long schedFlags = t.mm().read64(uattr + 8);
+        int nice = Math.clamp(t.mm().read32(uattr + 16), -20, 19);
+        long prio = t.mm().read32(uattr + 20) & 0xffffffffL;
+        long runtime = t.mm().read64(uattr + 24), deadline = t.mm().read64(uattr + 32),
+                period = t.mm().read64(uattr + 40);
+        long utilMin = size >= SCHED_ATTR_SIZE_VER1 ? t.mm().read32(uattr + 48) & 0xffffffffL : 0;
+        long utilMax = size >= SCHED_ATTR_SIZE_VER1 ? t.mm().read32(uattr + 52) & 0xffffffffL : 0;
+        boolean clamps = (schedFlags & (SCHED_FLAG_UTIL_CLAMP_MIN | SCHED_FLAG_UTIL_CLAMP_MAX)) != 0;
+        if (clamps && size < SCHED_ATTR_SIZE_VER1) {
+            return -Errno.EINVAL;
+        }
+        if (policy < 0) {
+            return -Errno.EINVAL;
+        }
+        Task p = schedTarget(t, pid);
+        if (p == null) {
+            return -Errno.ESRCH;
+        }
+        if ((schedFlags & SCHED_FLAG_KEEP_POLICY) != 0) {
+            policy = p.schedPolicy;
+        }
+        boolean fair = policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE;
+        if ((schedFlags & SCHED_FLAG_KEEP_PARAMS) != 0) {
+            prio = p.schedPriority;
+            if (fair) {
+                nice = p.nice;
+            }
+        }
+        boolean rt = policy == SCHED_FIFO || policy == SCHED_RR;
+        if (!(fair || rt || policy == SCHED_DEADLINE) || (schedFlags & ~SCHED_FLAG_ALL) != 0 || prio > 99
+                || (policy == SCHED_DEADLINE && !validDeadline(runtime, deadline, period)) || rt != (prio != 0)) {
+            return -Errno.EINVAL;
+        }
+        if (t.uid != 0) {
+            // user_check_sched_setscheduler: what an unprivileged caller may do.
+            if (fair && nice < p.nice && !canNice(p, nice)) {
+                return -Errno.EPERM;
+            }
+            if (rt) {
+                long rtprio = rlimitCur(p, RLIMIT_RTPRIO);
+                if ((policy != p.schedPolicy && rtprio == 0)
+                        || (prio > p.schedPriority && Long.compareUnsigned(prio, rtprio) > 0)) {
+                    return -Errno.EPERM;
+                }
+            }
+            if (policy == SCHED_DEADLINE) {
+                return -Errno.EPERM;
+            }
+            if (p.schedPolicy == SCHED_IDLE && policy != SCHED_IDLE && !canNice(p, p.nice)) {
+                return -Errno.EPERM;
+            }
+            if (p.uid != t.uid) {
+                return -Errno.EPERM;
+            }
+        }
+        if (policy == SCHED_DEADLINE) {
+            return -Errno.EPERM; // jkernel has no deadline scheduling to admit the task to
+        }
+        if (clamps) {
+            // uclamp_validate: values up to SCHED_CAPACITY_SCALE (or -1, "reset"), min <= max.
+            boolean setMin = (schedFlags & SCHED_FLAG_UTIL_CLAMP_MIN) != 0 && utilMin != 0xffffffffL;
+            boolean setMax = (schedFlags & SCHED_FLAG_UTIL_CLAMP_MAX) != 0 && utilMax != 0xffffffffL;
+            if ((setMin && utilMin > 1024) || (setMax && utilMax > 1024)
+                    || (setMin ? utilMin : 0) > (setMax ? utilMax : 1024)) {
+                return -Errno.EINVAL;
+            }
+        }
+        if ((schedFlags & SCHED_FLAG_KEEP_PARAMS) == 0) { // KEEP_PARAMS: only the clamps would change
+            p.schedPolicy = policy;
+            p.schedPriority = (int) prio;
+            if (fair) {
+                p.nice = nice;
+            }
+        }
+        return 0;
+    }
+
+    /** sched_getattr: the task's attributes, copied as copy_struct_to_user does (a larger buffer's tail zeroed). */
+    static long schedGetattr(Task t, long pid, long uattr, long usizeArg, long flags, long a4, long a5)
+            throws GuestFault {
+        long usize = usizeArg & 0xffffffffL;
+        if (uattr == 0 || (int) pid < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 || (int) flags != 0) {
+            return -Errno.EINVAL;
+        }
+        Task p = schedTarget(t, pid);
+        if (p == null) {
+            return -Errno.ESRCH;
+        }
+        int policy = p.schedPolicy;
+        boolean fair = policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) usize).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, (int) Math.min(usize, SCHED_ATTR_SIZE_VER1));
+        b.putInt(4, policy);
+        b.putLong(8, 0);
+        b.putInt(16, fair ? p.nice : 0);
+        b.putInt(20, p.schedPriority);
+        if (usize >= SCHED_ATTR_SIZE_VER1) {
+            b.putInt(48, 0);
+            b.putInt(52, 1024);
+        }
+        t.mm().write(uattr, b.array());
         return 0;
     }
 
