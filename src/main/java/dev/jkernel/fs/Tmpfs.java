@@ -342,25 +342,31 @@ public final class Tmpfs {
         r.seals |= add;
     }
 
-    /** Creates a regular file: EEXIST if the name is taken. {@code mode} holds the permission bits. */
-    synchronized Reg create(Dir d, String name, int mode, Cred c) throws ErrnoException {
+    /** mayCreate, then EEXIST if the name is taken: the checks every new name goes through. */
+    private void mayCreateName(Dir d, String name, Cred c) throws ErrnoException {
         mayCreate(d, c);
         if (d.byName.containsKey(name)) {
             throw err(Errno.EEXIST);
         }
-        int[] o = owner(d, Stat.S_IFREG | (mode & 07777), c);
-        Reg r = new Reg(allocIno(), o[0], o[1], o[2]);
-        touch(r, true, true, true);
-        addEntry(d, name, r);
+    }
+
+    /** A new inode under {@code name} in {@code d}, its times now. */
+    private <I extends Inode> I enter(Dir d, String name, I inode) {
+        touch(inode, true, true, true);
+        addEntry(d, name, inode);
         linked(d);
-        return r;
+        return inode;
+    }
+
+    /** Creates a regular file: EEXIST if the name is taken. {@code mode} holds the permission bits. */
+    synchronized Reg create(Dir d, String name, int mode, Cred c) throws ErrnoException {
+        mayCreateName(d, name, c);
+        int[] o = owner(d, Stat.S_IFREG | (mode & 07777), c);
+        return enter(d, name, new Reg(allocIno(), o[0], o[1], o[2]));
     }
 
     synchronized Dir mkdir(Dir d, String name, int mode, Cred c) throws ErrnoException {
-        mayCreate(d, c);
-        if (d.byName.containsKey(name)) {
-            throw err(Errno.EEXIST);
-        }
+        mayCreateName(d, name, c);
         int[] o = owner(d, Stat.S_IFDIR | (mode & 07777), c);
         Dir n = new Dir(allocIno(), o[0], o[1], o[2]);
         touch(n, true, true, true);
@@ -373,10 +379,7 @@ public final class Tmpfs {
     }
 
     synchronized Symlink symlink(Dir d, String name, String target, Cred c) throws ErrnoException {
-        mayCreate(d, c);
-        if (d.byName.containsKey(name)) {
-            throw err(Errno.EEXIST);
-        }
+        mayCreateName(d, name, c);
         int len = target.getBytes(StandardCharsets.UTF_8).length + 1;
         if (len > PAGE_SIZE) {
             throw err(Errno.ENAMETOOLONG);
@@ -402,29 +405,19 @@ public final class Tmpfs {
      */
     synchronized Special mknod(Dir d, String name, int mode, long rdev, Cred c, boolean checkCap)
             throws ErrnoException {
-        mayCreate(d, c);
-        if (d.byName.containsKey(name)) {
-            throw err(Errno.EEXIST);
-        }
+        mayCreateName(d, name, c);
         int type = mode & Stat.S_IFMT;
         boolean whiteout = type == Stat.S_IFCHR && rdev == 0;
         if (checkCap && (type == Stat.S_IFCHR || type == Stat.S_IFBLK) && !whiteout && !c.isRoot()) {
             throw err(Errno.EPERM);
         }
         int[] o = owner(d, mode, c);
-        Special s = new Special(allocIno(), o[0], o[1], o[2], rdev);
-        touch(s, true, true, true);
-        addEntry(d, name, s);
-        linked(d);
-        return s;
+        return enter(d, name, new Special(allocIno(), o[0], o[1], o[2], rdev));
     }
 
     /** A new name for an existing inode (vfs_link): EPERM for a directory, ENOENT when it has no name left. */
     synchronized void link(Dir d, String name, Inode i, Cred c) throws ErrnoException {
-        mayCreate(d, c);
-        if (d.byName.containsKey(name)) {
-            throw err(Errno.EEXIST);
-        }
+        mayCreateName(d, name, c);
         if (i instanceof Dir) {
             throw err(Errno.EPERM);
         }
