@@ -1,7 +1,6 @@
 package dev.jkernel.api;
 
 import dev.jkernel.guest.GuestPrograms;
-import dev.jkernel.guest.HostProcess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,10 +30,7 @@ class CpuOwnershipTest {
 
     @BeforeAll
     static void build() {
-        HostProcess.Result r = HostProcess.run(List.of("make", "-s", "-C", GuestPrograms.guestDir().toString(),
-                "out/static/api/tool"), null, GuestPrograms.guestDir(), 300, TimeUnit.SECONDS);
-        assertEquals(0, r.status(), r.stderrText());
-        tool = GuestPrograms.guestDir().resolve("out/static/api/tool").toString();
+        tool = GuestPrograms.make("out/static/api/tool").toString();
     }
 
     private static JKernel kernel(String host) {

@@ -1,7 +1,6 @@
 package dev.jkernel.api;
 
 import dev.jkernel.guest.GuestPrograms;
-import dev.jkernel.guest.HostProcess;
 import dev.jkernel.host.HostOps;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -29,10 +27,7 @@ class DeterministicTest {
 
     @BeforeAll
     static void build() {
-        HostProcess.Result r = HostProcess.run(List.of("make", "-s", "-C", GuestPrograms.guestDir().toString(),
-                "out/static/api/interleave"), null, GuestPrograms.guestDir(), 300, TimeUnit.SECONDS);
-        assertEquals(0, r.status(), r.stderrText());
-        interleave = GuestPrograms.guestDir().resolve("out/static/api/interleave").toString();
+        interleave = GuestPrograms.make("out/static/api/interleave").toString();
     }
 
     /** One run: stdout, then the strace lines, then the exit status. */

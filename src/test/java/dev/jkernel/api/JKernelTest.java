@@ -1,7 +1,6 @@
 package dev.jkernel.api;
 
 import dev.jkernel.guest.GuestPrograms;
-import dev.jkernel.guest.HostProcess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,11 +35,7 @@ class JKernelTest {
 
     @BeforeAll
     static void build() {
-        Path guest = GuestPrograms.guestDir();
-        HostProcess.Result r = HostProcess.run(List.of("make", "-s", "-C", guest.toString(), "out/static/api/tool",
-                "out/dynamic/examples/hello"), null, guest, 300, TimeUnit.SECONDS);
-        assertEquals(0, r.status(), r.stderrText());
-        hostTool = guest.resolve("out/static/api/tool");
+        hostTool = GuestPrograms.make("out/static/api/tool", "out/dynamic/examples/hello");
     }
 
     /** A builder for a kernel with the default root (a tmpfs) and the tool at /bin/tool. */

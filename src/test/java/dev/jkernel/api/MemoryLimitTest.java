@@ -1,7 +1,6 @@
 package dev.jkernel.api;
 
 import dev.jkernel.guest.GuestPrograms;
-import dev.jkernel.guest.HostProcess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -11,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -29,11 +27,7 @@ class MemoryLimitTest {
 
     @BeforeAll
     static void build() {
-        var guest = GuestPrograms.guestDir();
-        HostProcess.Result r = HostProcess.run(List.of("make", "-s", "-C", guest.toString(), "out/static/api/oom"),
-                null, guest, 300, TimeUnit.SECONDS);
-        assertEquals(0, r.status(), r.stderrText());
-        oom = guest.resolve("out/static/api/oom").toString();
+        oom = GuestPrograms.make("out/static/api/oom").toString();
     }
 
     private static JKernel kernel(ByteArrayOutputStream err) {

@@ -160,11 +160,7 @@ class CliTest {
     /** --memory: what the guest sees as the machine's memory, and the OOM killer's one line (guest/api/oom.c). */
     @Test
     void memoryLimitsTheGuests() throws Exception {
-        Path guest = dev.jkernel.guest.GuestPrograms.guestDir();
-        dev.jkernel.guest.HostProcess.Result made = dev.jkernel.guest.HostProcess.run(List.of("make", "-s", "-C",
-                guest.toString(), "out/static/api/oom"), null, guest, 300, TimeUnit.SECONDS);
-        assertEquals(0, made.status(), made.stderrText());
-        String oom = guest.resolve("out/static/api/oom").toString();
+        String oom = dev.jkernel.guest.GuestPrograms.make("out/static/api/oom").toString();
         Result info = cli("run", "--memory", "64M", oom, "info");
         assertEquals(0, info.status(), info.err());
         assertTrue(info.out().startsWith("sysinfo totalram 67108864\nMemTotal:          65536 kB\n"), info.out());
@@ -190,11 +186,7 @@ class CliTest {
     /** --deterministic: the same seed twice gives the same output and the same strace; the seed is honoured. */
     @Test
     void deterministicRunsRepeat() throws Exception {
-        Path guest = dev.jkernel.guest.GuestPrograms.guestDir();
-        var made = dev.jkernel.guest.HostProcess.run(List.of("make", "-s", "-C", guest.toString(),
-                "out/static/api/interleave"), null, guest, 300, TimeUnit.SECONDS);
-        assertEquals(0, made.status(), made.stderrText());
-        String prog = guest.resolve("out/static/api/interleave").toString();
+        String prog = dev.jkernel.guest.GuestPrograms.make("out/static/api/interleave").toString();
         Result a = cli("run", "--deterministic", "11", "--strace", prog);
         Result b = cli("run", "--deterministic", "11", "--strace", prog);
         Result c = cli("run", "--deterministic", "12", prog);

@@ -90,6 +90,20 @@ public final class GuestPrograms {
         }
     }
 
+    /**
+     * Builds some guest programs only ({@code make -s -C guest TARGET...}, targets such as "out/static/api/tool")
+     * and returns the path of the first. Throws when make fails, with its output.
+     */
+    public static Path make(String... targets) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("make", "-s", "-C", guestDir().toString()));
+        cmd.addAll(List.of(targets));
+        HostProcess.Result r = HostProcess.run(cmd, null, guestDir(), 300, TimeUnit.SECONDS);
+        if (r.timedOut() || r.status() != 0)
+            throw new IllegalStateException("make " + String.join(" ", targets) + " failed (status " + r.status()
+                    + "):\n" + r.stderrText() + r.stdoutText());
+        return guestDir().resolve(targets[0]);
+    }
+
     private static void requireTool(String tool, String debianPackage) {
         boolean found;
         try {
