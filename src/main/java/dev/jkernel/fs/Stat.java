@@ -27,9 +27,16 @@ public record Stat(long dev, long ino, int mode, long nlink, int uid, int gid, l
         return (dev & 0xff) | ((dev >>> 12) & ~0xffL);
     }
 
+    /** When this JVM started using Stat, nanoseconds since the epoch: the times of files no kernel clock reaches. */
+    public static final long JVM_START_NANOS = epochNanos(Instant.now());
+
+    private static long epochNanos(Instant i) {
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
     /** A synthetic file's stat: times are the JVM's start (for files no kernel clock reaches). */
     public static Stat synthetic(long dev, long ino, int mode, long rdev, long size) {
-        return synthetic(BOOT.getEpochSecond() * 1_000_000_000L + BOOT.getNano(), dev, ino, mode, rdev, size);
+        return synthetic(JVM_START_NANOS, dev, ino, mode, rdev, size);
     }
 
     /** A synthetic file's stat with every time {@code timeNanos} (nanoseconds since the epoch). */
@@ -40,7 +47,6 @@ public record Stat(long dev, long ino, int mode, long nlink, int uid, int gid, l
                 0, sec, ns, sec, ns, sec, ns);
     }
 
-    private static final Instant BOOT = Instant.now();
 
     /** From {@code Files.readAttributes(p, "unix:*", ...)}. */
     public static Stat fromHost(Map<String, Object> a) {

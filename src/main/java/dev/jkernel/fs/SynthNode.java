@@ -268,19 +268,19 @@ public final class SynthNode extends Node {
     public Stat stat(Task t) throws ErrnoException {
         long ino = inoOf(kind, arg);
         // /proc and /dev were made at boot: their times are the kernel's boot time (virtual when deterministic).
-        long at = t != null ? t.kernel().bootRealtimeNanos() : 0;
+        long at = t != null ? t.kernel().bootRealtimeNanos() : Stat.JVM_START_NANOS;
         return switch (kind) {
-            case PROC_DIR, PROC_PID_DIR -> synth(at, PROC_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
-            case PROC_FD_DIR -> synth(at, PROC_DEV, ino, Stat.S_IFDIR | 0500, 0, 0);
-            case PROC_TASK_DIR -> synth(at, PROC_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
-            case DEV_DIR -> synth(at, DEV_DEV, ino, Stat.S_IFDIR | 0755, 0, 0);
-            case SYS_DIR -> synth(at, SYS_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
-            case SYS_CPU_FILE -> synth(at, SYS_DEV, ino, Stat.S_IFREG | 0444, 0, 4096);
-            case PROC_SELF, PROC_EXE, PROC_CWD, PROC_MOUNTS_LINK -> synth(at, PROC_DEV, ino,
+            case PROC_DIR, PROC_PID_DIR -> Stat.synthetic(at, PROC_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
+            case PROC_FD_DIR -> Stat.synthetic(at, PROC_DEV, ino, Stat.S_IFDIR | 0500, 0, 0);
+            case PROC_TASK_DIR -> Stat.synthetic(at, PROC_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
+            case DEV_DIR -> Stat.synthetic(at, DEV_DEV, ino, Stat.S_IFDIR | 0755, 0, 0);
+            case SYS_DIR -> Stat.synthetic(at, SYS_DEV, ino, Stat.S_IFDIR | 0555, 0, 0);
+            case SYS_CPU_FILE -> Stat.synthetic(at, SYS_DEV, ino, Stat.S_IFREG | 0444, 0, 4096);
+            case PROC_SELF, PROC_EXE, PROC_CWD, PROC_MOUNTS_LINK -> Stat.synthetic(at, PROC_DEV, ino,
                     Stat.S_IFLNK | 0777, 0, readlink(t).getBytes(StandardCharsets.UTF_8).length);
-            case PROC_FD -> synth(at, PROC_DEV, ino, Stat.S_IFLNK | 0700, 0, 64);
-            case DEV_STD -> synth(at, DEV_DEV, ino, Stat.S_IFLNK | 0777, 0, 15);
-            case PROC_MAPS, PROC_CPUINFO, PROC_MEMINFO, PROC_MOUNTS -> synth(at, PROC_DEV, ino,
+            case PROC_FD -> Stat.synthetic(at, PROC_DEV, ino, Stat.S_IFLNK | 0700, 0, 64);
+            case DEV_STD -> Stat.synthetic(at, DEV_DEV, ino, Stat.S_IFLNK | 0777, 0, 15);
+            case PROC_MAPS, PROC_CPUINFO, PROC_MEMINFO, PROC_MOUNTS -> Stat.synthetic(at, PROC_DEV, ino,
                     Stat.S_IFREG | 0444, 0, 0);
             case DEV_NULL -> dev(at, ino, 1, 3);
             case DEV_ZERO -> dev(at, ino, 1, 5);
@@ -292,13 +292,9 @@ public final class SynthNode extends Node {
     }
 
     private static Stat dev(long at, long ino, int major, int minor) {
-        return synth(at, DEV_DEV, ino, Stat.S_IFCHR | 0666, Stat.makedev(major, minor), 0);
+        return Stat.synthetic(at, DEV_DEV, ino, Stat.S_IFCHR | 0666, Stat.makedev(major, minor), 0);
     }
 
-    /** A synthetic stat at time {@code at} (0: no task, the JVM's start). */
-    private static Stat synth(long at, long dev, long ino, int mode, long rdev, long size) {
-        return at == 0 ? Stat.synthetic(dev, ino, mode, rdev, size) : Stat.synthetic(at, dev, ino, mode, rdev, size);
-    }
 
     @Override
     public OpenFile open(Task t, int flags) throws ErrnoException {

@@ -53,8 +53,6 @@ final class DeterministicScheduler extends Scheduler {
     /** Sleepers' deadlines and timers, by time then by arming order. */
     private final TreeSet<Event> events = new TreeSet<>();
     private long seq;
-    /** Switches so far (tests, --stats). */
-    private long switches;
 
     /** A deadline: a sleeper to wake, or a timer callback to run. */
     static final class Event implements Comparable<Event> {
@@ -89,16 +87,6 @@ final class DeterministicScheduler extends Scheduler {
     @Override
     long monotonicNanos() {
         return clock.now();
-    }
-
-    /** Switches so far. */
-    long switches() {
-        lock.lock();
-        try {
-            return switches;
-        } finally {
-            lock.unlock();
-        }
     }
 
     @Override
@@ -381,7 +369,6 @@ final class DeterministicScheduler extends Scheduler {
         grantedAt = t.ctx.instret;
         clock.set(base, () -> Math.max(0, t.ctx.instret - grantedAt));
         assign(t, chooseCpu(t));
-        switches++;
         Condition c = t.detGrant;
         if (c != null) {
             c.signal();
